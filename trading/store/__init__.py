@@ -1,0 +1,1 @@
+"""Persistence: the schema, its migrations and the stores built on them."""
