@@ -1,0 +1,1 @@
+"""Fakes that speak the real protocols at the network edges (Discord, Binance USD-M)."""
