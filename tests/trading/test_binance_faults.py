@@ -1,0 +1,175 @@
+"""Faults on each leg through real ccxt: never two orders for one intent, never a naked stop."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import ccxt.async_support as ccxt_async
+import pytest
+
+from tests.fakes.binance import FakeBinanceFutures
+from tests.trading.conftest import Desk
+from tests.trading.test_binance_lifecycle import SYMBOL, long_alert, open_algos, open_desk
+from trading.events import EventKind
+from trading.states import OrderStatus, TradeStatus
+from trading.store.database import Database
+
+ORDER = "/fapi/v1/order"
+ALGO = "/fapi/v1/algoOrder"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBinanceFutures]:
+    async with FakeBinanceFutures() as server:
+        server.set_price("XRPUSDT", "1.0000")
+        yield server
+
+
+@pytest.fixture
+async def desk(database: Database, fake: FakeBinanceFutures) -> AsyncIterator[Desk]:
+    opened = await open_desk(database, fake)
+    yield opened
+    await opened.exchange.close()
+    await opened.alert_log.close()
+
+
+def entries(fake: FakeBinanceFutures) -> list:
+    return [o for o in fake.orders if o.type == "MARKET" and not o.reduce_only]
+
+
+@pytest.mark.parametrize("kind", ["lost_response", "timeout_after"])
+async def test_entry_accepted_but_answer_lost_is_found_not_repeated(
+    desk: Desk, fake: FakeBinanceFutures, kind: str
+) -> None:
+    fake.fail_next("POST", ORDER, kind=kind)
+    trade = await desk.approve_and_enter(await desk.offer(long_alert()))
+    assert len(entries(fake)) == 1
+    assert trade.status is TradeStatus.OPEN and trade.filled_qty == Decimal("5000.0")
+    assert len(open_algos(fake)) == 4
+    async with desk.store.read() as tx:
+        orders = await tx.orders_of(trade.id)
+    entry = [o for o in orders if o.leg == "entry"]
+    assert [(o.attempt, o.status) for o in entry] == [(1, OrderStatus.FILLED)]
+
+
+@pytest.mark.parametrize("kind", ["timeout_before", "http_503", "http_500"])
+async def test_entry_never_received_is_placed_again_once(
+    desk: Desk, fake: FakeBinanceFutures, kind: str
+) -> None:
+    fake.fail_next("POST", ORDER, kind=kind)
+    trade = await desk.approve_and_enter(await desk.offer(long_alert()))
+    assert len(entries(fake)) == 1
+    async with desk.store.read() as tx:
+        orders = await tx.orders_of(trade.id)
+    entry = [o for o in orders if o.leg == "entry"]
+    assert [(o.attempt, o.status) for o in entry] == [
+        (1, OrderStatus.REJECTED),
+        (2, OrderStatus.FILLED),
+    ]
+    assert entry[0].client_id != entry[1].client_id
+    assert trade.status is TradeStatus.OPEN
+
+
+@pytest.mark.parametrize("kind", ["lost_response", "timeout_after", "timeout_before", "http_503"])
+async def test_stop_leg_faults_leave_exactly_one_stop(
+    desk: Desk, fake: FakeBinanceFutures, kind: str
+) -> None:
+    fake.fail_next("POST", ALGO, kind=kind)  # the first algo order is the stop
+    trade = await desk.approve_and_enter(await desk.offer(long_alert()))
+    stops = [a for a in open_algos(fake) if a.order_type == "STOP_MARKET"]
+    assert len(stops) == 1 and stops[0].quantity == Decimal("5000.0")
+    assert len(open_algos(fake)) == 4
+    assert trade.status is TradeStatus.OPEN
+
+
+async def test_take_profit_faults_leave_one_order_per_rung(
+    desk: Desk, fake: FakeBinanceFutures
+) -> None:
+    fake.fail_next("POST", ALGO, kind="http_503", times=2)  # stop, then TP1: each retried
+    fake.fail_next("POST", ALGO, kind="lost_response")  # TP2's answer lost
+    await desk.approve_and_enter(await desk.offer(long_alert()))
+    rungs = sorted(a.trigger_price for a in open_algos(fake) if a.order_type != "STOP_MARKET")
+    assert rungs == [Decimal("1.02"), Decimal("1.04"), Decimal("1.06")]
+
+
+async def test_a_stop_that_cannot_be_placed_closes_the_position(
+    desk: Desk, fake: FakeBinanceFutures
+) -> None:
+    fake.reject_next("POST", ALGO, code=-2021, msg="Order would immediately trigger.")
+    trade = await desk.approve_and_enter(await desk.offer(long_alert()))
+    assert trade.status is TradeStatus.CLOSED
+    assert fake.positions["XRPUSDT"].size == 0
+    assert open_algos(fake) == []
+    events = await desk.events(trade.id)
+    loud = [e for e in events if e.kind is EventKind.UNPROTECTED]
+    assert loud and "stop could not be placed" in loud[0].data["message"]
+    errors = [e for e in events if e.kind is EventKind.ERROR]
+    assert "would immediately trigger" in errors[0].data["message"]
+    assert trade.close_reason == "closed: the stop could not be placed"
+
+
+async def test_stop_unplaceable_after_retries_also_closes(
+    desk: Desk, fake: FakeBinanceFutures
+) -> None:
+    fake.fail_next("POST", ALGO, kind="http_503", times=3)
+    trade = await desk.approve_and_enter(await desk.offer(long_alert()))
+    assert trade.status is TradeStatus.CLOSED and fake.positions["XRPUSDT"].size == 0
+    assert EventKind.UNPROTECTED in await desk.kinds(trade.id)
+
+
+async def test_insufficient_margin_fails_the_trade_in_words(
+    desk: Desk, fake: FakeBinanceFutures
+) -> None:
+    fake.reject_next("POST", ORDER, code=-2019, msg="Margin is insufficient.")
+    trade = await desk.approve_and_enter(await desk.offer(long_alert()))
+    assert trade.status is TradeStatus.FAILED
+    failed = [e for e in await desk.events(trade.id) if e.kind is EventKind.FAILED]
+    assert "margin is insufficient" in failed[0].data["reason"].lower()
+    assert entries(fake) == [] and open_algos(fake) == []
+
+
+async def test_restart_mid_lifecycle_is_reconciled(
+    database: Database, fake: FakeBinanceFutures
+) -> None:
+    first = await open_desk(database, fake)
+    trade = await first.approve_and_enter(await first.offer(long_alert()))
+    await first.exchange.close()  # the bot goes down with a protected position
+    tp_ids = sorted(a.algo_id for a in open_algos(fake) if a.order_type != "STOP_MARKET")
+
+    fake.play_candle("XRPUSDT", "1.0000", "1.0250", "0.9990", "1.0210")  # TP1 fills meanwhile
+
+    second = await open_desk(database, fake)
+    try:
+        await second.monitor.reconcile()
+        trade = await second.trade(trade.id)
+        assert trade.closed_qty == Decimal("1500.0") and trade.stop_price == Decimal("1.0010")
+        still_open = sorted(a.algo_id for a in open_algos(fake) if a.order_type != "STOP_MARKET")
+        assert still_open == tp_ids[1:]  # TP2 and TP3 are right: left in place, not replaced
+        stops = [a for a in open_algos(fake) if a.order_type == "STOP_MARKET"]
+        assert [(s.quantity, s.trigger_price) for s in stops] == [
+            (Decimal("3500.0"), Decimal("1.001"))
+        ]
+        await second.monitor.reconcile()  # a second pass changes nothing
+        assert len(fake.algo_orders) == 5  # 4 placed at entry + the breakeven stop, no more
+    finally:
+        await second.exchange.close()
+        await second.alert_log.close()
+        await first.alert_log.close()
+
+
+async def test_position_closed_by_hand_is_recorded_and_orders_cancelled(
+    desk: Desk, fake: FakeBinanceFutures
+) -> None:
+    trade = await desk.approve_and_enter(await desk.offer(long_alert()))
+    human = ccxt_async.binanceusdm(fake.ccxt_config())  # the trader, on the exchange's site
+    try:
+        await human.create_order(SYMBOL, "market", "sell", 5000, None, {"reduceOnly": True})
+    finally:
+        await human.close()
+    await desk.monitor.poll_once()
+    trade = await desk.trade(trade.id)
+    assert (trade.status, trade.close_reason) == (TradeStatus.CLOSED, "closed outside Greenlight")
+    assert open_algos(fake) == []
+    reduced = [e for e in await desk.events(trade.id) if e.kind is EventKind.POSITION_REDUCED]
+    assert reduced[0].data == {"amount": "5000.0", "by": "outside Greenlight", "remaining": "0.0"}

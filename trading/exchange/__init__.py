@@ -1,0 +1,1 @@
+"""Exchange adapters behind one small async interface: ccxt (live) and paper."""

@@ -1,0 +1,156 @@
+"""The monitor: follows open trades on the exchange and reconciles after a restart.
+
+Each pass fetches positions first, then each symbol's open orders, then lets the executor
+record what changed. Positions are read first on purpose: fills only shrink a position, so a
+position smaller than what the trade still holds *after* its orders were read can only mean
+someone closed it outside Greenlight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from decimal import Decimal
+
+from trading.approvals import drift_refusal
+from trading.errors import ExchangeError
+from trading.events import EventKind
+from trading.exchange.base import Exchange, ExchangeOrder, Position
+from trading.executor import Executor
+from trading.states import TradeStatus
+from trading.store.trades import TradeStore
+from trading.trade import Trade
+
+__all__ = ["Monitor"]
+
+_log = logging.getLogger(__name__)
+
+
+class Monitor:
+    """Polls the exchange for the trades that have orders or positions.
+
+    Parameters
+    ----------
+    interval_s:
+        Pause between passes; it doubles (up to ``max_backoff_s``) while the exchange fails.
+    """
+
+    def __init__(
+        self,
+        store: TradeStore,
+        exchange: Exchange,
+        executor: Executor,
+        *,
+        clock: Callable[[], datetime],
+        interval_s: float = 5.0,
+        max_backoff_s: float = 60.0,
+        max_price_drift_pct: Decimal = Decimal(1),
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._store = store
+        self._exchange = exchange
+        self._executor = executor
+        self._clock = clock
+        self._interval = interval_s
+        self._max_backoff = max_backoff_s
+        self._max_drift = max_price_drift_pct
+        self._sleep = sleep
+        self.passes = 0
+        self.wakeup = asyncio.Event()
+
+    async def reconcile(self) -> None:
+        """Start-up: finish what a restart interrupted, then one full pass."""
+        async with self._store.read() as tx:
+            approved = await tx.with_status([TradeStatus.APPROVED])
+        for trade in approved:
+            await self._resume_approved(trade)
+        await self.poll_once()
+
+    async def _resume_approved(self, trade: Trade) -> None:
+        """An approval whose entry was never placed: place it if the price still allows."""
+        try:
+            price = await self._exchange.fetch_price(trade.symbol)
+        except ExchangeError as exc:
+            _log.warning("%s: cannot check the price after restart: %s", trade.id, exc)
+            return
+        refusal = drift_refusal(trade.plan, price, self._max_drift)
+        if refusal is None:
+            await self._executor.enter(trade.id)
+            return
+        async with self._store.begin() as tx:
+            failed = await tx.move(
+                trade.id,
+                TradeStatus.FAILED,
+                now=self._clock(),
+                expect=[TradeStatus.APPROVED],
+                note=f"not entered after a restart: {refusal}"[:500],
+                closed_at=self._clock(),
+            )
+            if failed is not None:
+                await tx.add_event(
+                    trade.id,
+                    EventKind.FAILED,
+                    {"reason": f"not entered after a restart: {refusal}"},
+                    now=self._clock(),
+                )
+
+    async def poll_once(self) -> None:
+        """One pass over every entering or open trade."""
+        async with self._store.read() as tx:
+            trades = await tx.with_status([TradeStatus.ENTERING, TradeStatus.OPEN])
+        self.passes += 1
+        if not trades:
+            return
+        symbols = sorted({t.symbol for t in trades})
+        positions = await self._positions(symbols)
+        for symbol in symbols:
+            snapshot = {o.id: o for o in await self._exchange.fetch_open_orders(symbol)}
+            for trade in (t for t in trades if t.symbol == symbol):
+                await self._follow(trade, snapshot, positions.get(symbol))
+
+    async def _positions(self, symbols: list[str]) -> dict[str, Position]:
+        return {p.symbol: p for p in await self._exchange.fetch_positions(symbols)}
+
+    async def _follow(
+        self, before: Trade, snapshot: dict[str, ExchangeOrder], position: Position | None
+    ) -> None:
+        try:
+            trade = await self._executor.sync(before.id, snapshot)
+        except ExchangeError as exc:
+            _log.warning("%s: sync failed: %s", before.id, exc)
+            return
+        if trade.status is not TradeStatus.OPEN or trade.remaining <= 0:
+            return
+        if before.status is not TradeStatus.OPEN or before.filled_qty != trade.filled_qty:
+            return  # the entry filled during this pass: the position read is older than it
+        held = Decimal(0)
+        if position is not None and position.side is trade.side:
+            held = position.amount
+        if held < trade.remaining:
+            await self._executor.closed_outside(trade.id, held)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until ``stop`` is set; wake early when :attr:`wakeup` is set."""
+        delay = self._interval
+        while not stop.is_set():
+            try:
+                await self.poll_once()
+                delay = self._interval
+            except ExchangeError as exc:
+                delay = min(delay * 2, self._max_backoff)
+                _log.warning("monitor: %s; next try in %.0f s", exc, delay)
+            except Exception:
+                delay = min(delay * 2, self._max_backoff)
+                _log.exception("monitor pass failed; next try in %.0f s", delay)
+            self.wakeup.clear()
+            waiters = [
+                asyncio.ensure_future(stop.wait()),
+                asyncio.ensure_future(self.wakeup.wait()),
+            ]
+            _, pending = await asyncio.wait(
+                waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in pending:
+                waiter.cancel()

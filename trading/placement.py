@@ -1,0 +1,192 @@
+"""Placing, looking up and cancelling orders without ever placing one twice.
+
+Every order is stored (status ``submitting``) before it is sent, under a client order id made
+of the trade, the leg and the attempt. When the exchange's answer is lost, the order is looked
+up by that id before anything is sent again; a new attempt (with a new id) is made only when
+the exchange says it never got the previous one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from decimal import Decimal
+
+from trading.alerts import Side
+from trading.errors import (
+    AmbiguousOrderError,
+    ExchangeError,
+    OrderNotFound,
+    TemporaryExchangeError,
+)
+from trading.exchange.base import Exchange, ExchangeOrder, OrderKind, OrderRequest, OrderState
+from trading.states import OrderStatus
+from trading.store.trades import TradeStore
+from trading.trade import OrderRecord, Trade
+
+__all__ = ["OrderPlacer", "client_order_id"]
+
+_log = logging.getLogger(__name__)
+
+
+def client_order_id(trade_id: str, leg: str, attempt: int) -> str:
+    """``gl-<trade>-<leg>-<attempt>``: at most 36 characters, as Binance and Bybit allow."""
+    return f"gl-{trade_id}-{leg}-{attempt}"
+
+
+class OrderPlacer:
+    """Idempotent order placement with retries, for one exchange.
+
+    Parameters
+    ----------
+    attempts:
+        How many orders (client ids) may be tried for one placement.
+    retry_delay_s:
+        Pause before the second attempt; it doubles after each.
+    """
+
+    def __init__(
+        self,
+        store: TradeStore,
+        exchange: Exchange,
+        *,
+        clock: Callable[[], datetime],
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        attempts: int = 3,
+        retry_delay_s: float = 0.5,
+        lookup_attempts: int = 3,
+    ) -> None:
+        self._store = store
+        self._exchange = exchange
+        self._clock = clock
+        self._sleep = sleep
+        self._attempts = attempts
+        self._delay = retry_delay_s
+        self._lookups = lookup_attempts
+
+    async def place(
+        self,
+        trade: Trade,
+        leg: str,
+        kind: OrderKind,
+        side: Side,
+        amount: Decimal,
+        *,
+        price: Decimal | None = None,
+        trigger_price: Decimal | None = None,
+        reduce_only: bool = False,
+    ) -> tuple[OrderRecord, ExchangeOrder | None]:
+        """Place one order; returns our record and the exchange's view of it.
+
+        The view is ``None`` when the exchange could not tell whether it has the order: the
+        record stays ``submitting`` and the monitor looks it up later.
+
+        Raises
+        ------
+        ExchangeError
+            When the exchange refused the order, or every attempt failed.
+        """
+        delay = self._delay
+        last_error: ExchangeError | None = None
+        for _ in range(self._attempts):
+            async with self._store.begin() as tx:
+                attempt = await tx.next_attempt(trade.id, leg)
+                record = await tx.add_order(
+                    trade.id,
+                    leg,
+                    attempt,
+                    client_order_id(trade.id, leg, attempt),
+                    kind,
+                    side,
+                    amount,
+                    now=self._clock(),
+                    price=price,
+                    trigger_price=trigger_price,
+                    reduce_only=reduce_only,
+                )
+            request = OrderRequest(
+                symbol=trade.symbol,
+                side=side,
+                kind=kind,
+                amount=amount,
+                client_id=record.client_id,
+                price=price,
+                trigger_price=trigger_price,
+                reduce_only=reduce_only,
+            )
+            try:
+                return record, await self._exchange.create_order(request)
+            except AmbiguousOrderError as exc:
+                _log.warning("%s: no answer for %s, looking it up", trade.id, record.client_id)
+                found, certain = await self.lookup(record, trade.symbol)
+                if found is not None:
+                    return record, found
+                if not certain:
+                    return record, None
+                last_error = exc
+                await self._mark(record, OrderStatus.REJECTED, "the exchange never received it")
+            except TemporaryExchangeError as exc:
+                last_error = exc
+                await self._mark(record, OrderStatus.REJECTED, str(exc))
+            except ExchangeError as exc:
+                await self._mark(record, OrderStatus.REJECTED, str(exc))
+                raise
+            await self._sleep(delay)
+            delay *= 2
+        assert last_error is not None
+        raise last_error
+
+    async def lookup(self, record: OrderRecord, symbol: str) -> tuple[ExchangeOrder | None, bool]:
+        """Find ``record`` on the exchange by client id.
+
+        Returns the order (or ``None``) and whether the answer is certain: ``(None, True)``
+        means the exchange does not have it; ``(None, False)`` that it could not be asked.
+        """
+        delay = self._delay
+        for attempt in range(self._lookups):
+            try:
+                found = await self._exchange.find_order(symbol, record.client_id, record.kind)
+            except TemporaryExchangeError:
+                if attempt + 1 < self._lookups:
+                    await self._sleep(delay)
+                    delay *= 2
+                continue
+            return found, True
+        return None, False
+
+    async def refresh(self, record: OrderRecord, symbol: str) -> ExchangeOrder | None:
+        """The order's current state (``None`` when it cannot be known now)."""
+        if record.exchange_id is None:
+            found, _ = await self.lookup(record, symbol)
+            return found
+        try:
+            return await self._exchange.fetch_order(symbol, record.exchange_id, record.kind)
+        except OrderNotFound:
+            found, _ = await self.lookup(record, symbol)
+            return found
+        except TemporaryExchangeError:
+            return None
+
+    async def cancel(self, record: OrderRecord, symbol: str) -> ExchangeOrder | None:
+        """Cancel ``record`` and return its final state (it may have filled meanwhile)."""
+        if record.exchange_id is None:
+            found, _ = await self.lookup(record, symbol)
+            if found is None or found.state is not OrderState.OPEN:
+                return found
+            record_id = found.id
+        else:
+            record_id = record.exchange_id
+        # an order already gone (filled, cancelled, fired) is fine: its final state says which
+        with contextlib.suppress(OrderNotFound):
+            await self._exchange.cancel_order(symbol, record_id, record.kind)
+        try:
+            return await self._exchange.fetch_order(symbol, record_id, record.kind)
+        except ExchangeError:
+            return None
+
+    async def _mark(self, record: OrderRecord, status: OrderStatus, error: str) -> None:
+        async with self._store.begin() as tx:
+            await tx.update_order(record.id, now=self._clock(), status=status, error=error[:500])
