@@ -1,0 +1,248 @@
+"""Draw a trade chart from a CSV of candles, for people: ``python -m charts render --help``.
+
+Example::
+
+    python -m charts render --csv tests/data/XRPUSDT-PERP-5m.csv --side buy \\
+        --entry 1.20 --stop 1.18 --tp 1.22 --tp 1.24:2R --symbol XRP/USDT:USDT \\
+        --timeframe 5m --end 2021-11-16T12:00 --tick 0.0001 --out chart.png
+
+A take-profit is ``PRICE``, optionally followed by ``:<R>R`` and ``:<share>%`` in any order
+(``1.24:2R:50%``). Bad input ends with a one-line message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import NoReturn
+
+import numpy as np
+import pandas as pd
+
+from charts.errors import ChartError
+from charts.frame import candles_from_csv
+from charts.render import THEMES, render_chart
+from charts.spec import ChartSpec, TakeProfitLine
+
+__all__ = ["main"]
+
+_SIDES = {"buy": "buy", "long": "buy", "sell": "sell", "short": "sell"}
+_MAX_TPS = 10
+
+
+class _UsageError(Exception):
+    """Bad input: reported in one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m charts", description="Draw Greenlight trade charts.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    render = commands.add_parser(
+        "render",
+        help="draw a chart from a CSV of candles",
+        description="Draw one trade chart (PNG) from a CSV of candles "
+        "(timestamp,open,high,low,close,volume; timestamps in ms or ISO).",
+    )
+    render.add_argument("--csv", required=True, type=Path, help="candles file")
+    render.add_argument("--side", required=True, help="buy/long or sell/short")
+    render.add_argument("--entry", required=True, help="entry price")
+    render.add_argument("--stop", required=True, help="stop-loss price")
+    render.add_argument(
+        "--tp",
+        action="append",
+        default=[],
+        metavar="PRICE[:R][:SHARE%]",
+        help="take-profit, repeatable: 1.24, 1.24:2R, 1.24:2R:50%%",
+    )
+    render.add_argument("--symbol", help="title symbol (default: the CSV file name)")
+    render.add_argument("--timeframe", help="title timeframe (default: from the bar spacing)")
+    render.add_argument("--bars", type=int, default=120, help="bars to draw (default 120)")
+    render.add_argument("--end", help="last bar time, ISO, UTC unless an offset is given")
+    render.add_argument("--alert-time", help="bar to mark, ISO (default: the last bar)")
+    render.add_argument("--tick", help="price tick, e.g. 0.0001 (default: from the candles)")
+    render.add_argument("--strategy", help="strategy name for the title")
+    render.add_argument("--mode", help="badge: PAPER or LIVE")
+    render.add_argument("--theme", default="dark", help="dark (default) or light")
+    render.add_argument("--size", default="1200x675", help="WIDTHxHEIGHT (default 1200x675)")
+    render.add_argument("--out", required=True, type=Path, help="PNG file to write")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0, or 2 for bad input)."""
+    args = _parser().parse_args(argv)
+    try:
+        message = _render(args)
+    except _UsageError as exc:
+        print(f"python -m charts: error: {exc}", file=sys.stderr)
+        return 2
+    print(message)
+    return 0
+
+
+def _render(args: argparse.Namespace) -> str:
+    side = _SIDES.get(args.side.strip().lower())
+    if side is None:
+        raise _UsageError(f"--side must be buy, sell, long or short, not {args.side!r}")
+    entry = _price("--entry", args.entry)
+    stop = _price("--stop", args.stop)
+    take_profits = tuple(_take_profit(text) for text in args.tp)
+    _check_plan(side, entry, stop, take_profits)
+    if len(take_profits) > _MAX_TPS:
+        raise _UsageError(f"at most {_MAX_TPS} --tp")
+    if not 2 <= args.bars <= 2000:
+        raise _UsageError(f"--bars must be between 2 and 2000, not {args.bars}")
+    if args.theme not in THEMES:
+        raise _UsageError(f"--theme must be {' or '.join(THEMES)}, not {args.theme!r}")
+    size = _size(args.size)
+    end = _time("--end", args.end)
+    alert_time = _time("--alert-time", args.alert_time)
+
+    try:
+        candles = candles_from_csv(args.csv)
+    except FileNotFoundError:
+        raise _UsageError(f"no such file: {args.csv}") from None
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise _UsageError(f"cannot read {args.csv}: {_one_line(exc)}") from None
+    if end is not None:
+        candles = candles.loc[:end]
+    candles = candles.iloc[-args.bars :]
+    if candles.empty:
+        where = f" at or before {args.end}" if end is not None else ""
+        raise _UsageError(f"no candles{where} in {args.csv}")
+
+    tick = _price("--tick", args.tick) if args.tick else _infer_tick(candles)
+    spec = ChartSpec(
+        symbol=args.symbol or args.csv.stem,
+        timeframe=args.timeframe or _infer_timeframe(candles.index),
+        side=side,
+        entry=entry,
+        stop=stop,
+        take_profits=take_profits,
+        price_tick=tick,
+        strategy=args.strategy,
+        alert_time=alert_time,
+        mode=args.mode.upper() if args.mode else None,
+    )
+    try:
+        png = render_chart(candles, spec, size=size, theme=args.theme)
+    except ChartError as exc:
+        raise _UsageError(str(exc)) from None
+    try:
+        args.out.write_bytes(png)
+    except OSError as exc:
+        raise _UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    last = candles.index[-1].strftime("%Y-%m-%d %H:%M")
+    return (
+        f"wrote {args.out} ({size[0]}x{size[1]}, {len(png) / 1024:.0f} KB, "
+        f"{len(candles)} bars to {last} UTC)"
+    )
+
+
+def _price(option: str, text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise _UsageError(f"{option} must be a number, not {text!r}") from None
+    if not value.is_finite() or value <= 0:
+        raise _UsageError(f"{option} must be a price above zero, not {text!r}")
+    return value
+
+
+def _take_profit(text: str) -> TakeProfitLine:
+    price_text, *extras = text.split(":")
+    price = _price("--tp", price_text)
+    r: Decimal | None = None
+    share: Decimal | None = None
+    for extra in extras:
+        item = extra.strip().upper()
+        try:
+            if item.endswith("R") and r is None:
+                r = Decimal(item[:-1])
+            elif item.endswith("%") and share is None:
+                share = Decimal(item[:-1])
+            else:
+                raise InvalidOperation
+        except InvalidOperation:
+            raise _UsageError(
+                f"--tp {text!r}: expected PRICE[:<R>R][:<share>%], e.g. 1.24:2R:50%"
+            ) from None
+        if not (r is None or r.is_finite()) or not (
+            share is None or (share.is_finite() and 0 < share <= 100)
+        ):
+            raise _UsageError(f"--tp {text!r}: R must be a number and the share 0-100%")
+    return TakeProfitLine(price, r, share)
+
+
+def _check_plan(
+    side: str, entry: Decimal, stop: Decimal, take_profits: tuple[TakeProfitLine, ...]
+) -> None:
+    long = side == "buy"
+    if (stop >= entry) if long else (stop <= entry):
+        where = "below" if long else "above"
+        raise _UsageError(f"the stop of a {'long' if long else 'short'} must be {where} the entry")
+    for number, tp in enumerate(take_profits, start=1):
+        if (tp.price <= entry) if long else (tp.price >= entry):
+            where = "above" if long else "below"
+            raise _UsageError(
+                f"TP{number} {tp.price} of a {'long' if long else 'short'} must be {where} "
+                f"the entry {entry}"
+            )
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise _UsageError(f"--size must be WIDTHxHEIGHT, e.g. 1200x675, not {text!r}") from None
+    if not (320 <= width <= 4000 and 180 <= height <= 4000):
+        raise _UsageError(f"--size {text} is out of range (320x180 to 4000x4000)")
+    return width, height
+
+
+def _time(option: str, text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise _UsageError(f"{option} must be an ISO time such as 2021-11-16T12:00") from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _infer_tick(candles: pd.DataFrame) -> Decimal:
+    """The tick the candles' prices are written in: the fewest decimals that fit them all."""
+    prices = candles[["Open", "High", "Low", "Close"]].to_numpy(dtype="float64").ravel()
+    prices = prices[np.isfinite(prices)]
+    for decimals in range(11):
+        scaled = prices * 10**decimals
+        if np.all(np.abs(scaled - np.round(scaled)) < 1e-3):  # far above float noise
+            return Decimal(1).scaleb(-decimals)
+    return Decimal("1e-10")
+
+
+def _infer_timeframe(index: pd.DatetimeIndex) -> str:
+    if len(index) < 2:
+        return "?"
+    seconds = int(np.median(np.diff(index.as_unit("s").asi8)))
+    for unit, length in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % length == 0:
+            return f"{seconds // length}{unit}"
+    return f"{seconds}s"
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:160] or type(exc).__name__
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""What to draw: the trade plan a chart shows over its candles.
+
+Prices are :class:`~decimal.Decimal` like everywhere else in Greenlight; the renderer turns
+them into floats only to place them on the axes, and labels are formatted from the
+``Decimal`` itself with the decimals of :attr:`ChartSpec.price_tick`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+__all__ = ["SIDES", "ChartSpec", "TakeProfitLine", "tick_decimals"]
+
+SIDES = ("buy", "sell")
+
+
+@dataclass(frozen=True, slots=True)
+class TakeProfitLine:
+    """One take-profit level.
+
+    ``r`` is the R multiple shown in the label (``TP2 1.2345 (2.0R)``) and ``share_pct`` the
+    share of the position closed there (``50%``); either is left out of the label when None.
+    """
+
+    price: Decimal
+    r: Decimal | None = None
+    share_pct: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        _check_price("take-profit", self.price)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSpec:
+    """The plan drawn over the candles.
+
+    ``side`` is ``"buy"`` (long) or ``"sell"`` (short). ``price_tick`` is the market's price
+    precision as a tick size; labels use its number of decimals. ``alert_time`` (UTC) puts a
+    marker on the bar that contains it, or on the last bar when it is None or outside the
+    candles. ``mode`` (``"PAPER"`` / ``"LIVE"``) is shown as a small badge.
+    """
+
+    symbol: str
+    timeframe: str
+    side: str
+    entry: Decimal
+    stop: Decimal
+    take_profits: tuple[TakeProfitLine, ...] = ()
+    price_tick: Decimal = Decimal("0.01")
+    strategy: str | None = None
+    alert_time: datetime | None = None
+    mode: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.side not in SIDES:
+            raise ValueError(f"side must be 'buy' or 'sell', not {self.side!r}")
+        _check_price("entry", self.entry)
+        _check_price("stop", self.stop)
+        tick_decimals(self.price_tick)
+        if not isinstance(self.take_profits, tuple):
+            object.__setattr__(self, "take_profits", tuple(self.take_profits))
+
+    @property
+    def is_long(self) -> bool:
+        """True for a long (buy) plan."""
+        return self.side == "buy"
+
+    @property
+    def side_label(self) -> str:
+        """``LONG`` or ``SHORT``."""
+        return "LONG" if self.is_long else "SHORT"
+
+
+def _check_price(name: str, price: Decimal | float) -> None:
+    value = price if isinstance(price, Decimal) else Decimal(str(price))
+    if not value.is_finite() or value <= 0:
+        raise ValueError(f"{name} must be a price above zero, not {price!r}")
+
+
+def tick_decimals(tick: Decimal | float | str) -> int:
+    """Number of decimals a price with this tick size is written with.
+
+    >>> tick_decimals(Decimal("0.0001")), tick_decimals(Decimal("0.50")), tick_decimals(10)
+    (4, 1, 0)
+    """
+    value = tick if isinstance(tick, Decimal) else Decimal(str(tick))
+    if not value.is_finite() or value <= 0:
+        raise ValueError(f"price tick must be a positive number, not {tick!r}")
+    exponent = value.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(0, -exponent)
