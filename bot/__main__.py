@@ -7,7 +7,7 @@ import sys
 
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
-from bot.runtime import run
+from bot.runtime import StartupError, run
 
 __all__ = ["main"]
 
@@ -22,6 +22,9 @@ def main() -> int:
     setup_logging(settings.log_level, settings.secret_values())
     try:
         asyncio.run(run(settings))
+    except StartupError as exc:
+        print(f"greenlight cannot run: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:  # a second Ctrl-C during shutdown
         return 130
     return 0

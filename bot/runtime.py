@@ -1,4 +1,4 @@
-"""Wiring: the one place that builds every part and runs them together in one event loop."""
+"""Running Greenlight: every part in one event loop, started in order, stopped cleanly."""
 
 from __future__ import annotations
 
@@ -6,36 +6,34 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Coroutine
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime
+from typing import Any
 
+import discord
 from aiohttp import web
 
+from bot.alert_flow import AlertProcessor
+from bot.client import GreenlightBot
 from bot.config import Settings
-from trading.alert_parser import AlertRules
+from bot.expiry import ExpiryWatch
+from bot.wiring import build_services, open_exchange, webhook_config
+from charts.pool import ChartRenderer
 from trading.alerts import AcceptedAlert
+from trading.errors import GreenlightError
 from trading.store.alert_log import AlertLog
 from trading.store.database import Database
+from trading.store.trades import TradeStore
 from webhook.app import make_app
-from webhook.config import WebhookConfig
 from webhook.intake import AlertIntake
 
-__all__ = ["run", "webhook_config"]
+__all__ = ["StartupError", "run"]
 
 _log = logging.getLogger("greenlight")
 
 
-def webhook_config(settings: Settings) -> WebhookConfig:
-    """The webhook's part of the settings."""
-    return WebhookConfig(
-        passphrase=settings.webhook_passphrase.get_secret_value(),
-        path=settings.webhook_path,
-        allowed_ips=settings.webhook_allowed_ips,
-        trusted_proxies=settings.webhook_trusted_proxies,
-        rate_limit_per_min=settings.webhook_rate_limit,
-        dedup_window_s=settings.dedup_window_s,
-        alert_rules=AlertRules(default_stop_pct=settings.default_stop_pct),
-    )
+class StartupError(Exception):
+    """Greenlight cannot start; ``str()`` is one line for the operator."""
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -45,45 +43,91 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
             loop.add_signal_handler(sig, stop.set)
 
 
-async def _process(queue: asyncio.Queue[AcceptedAlert], alert_log: AlertLog) -> None:
-    while True:
-        accepted = await queue.get()
-        alert = accepted.alert
-        _log.info(
-            "alert %s: %s %s %s", accepted.alert_id, alert.kind.value, alert.ticker, alert.side
-        )
-        await alert_log.mark_processed(accepted.alert_id, "logged", datetime.now(UTC))
-
-
 async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set (by default on SIGINT or SIGTERM)."""
+    """Run until ``stop`` is set (by default on SIGINT or SIGTERM).
+
+    Order: store, exchange, chart workers, Discord login (commands synced), reconciliation
+    with the exchange, alerts left over from before, then the webhook opens.
+    """
     if stop is None:
         stop = asyncio.Event()
         _stop_on_signals(stop)
     async with AsyncExitStack() as stack:
         database = await Database.open(settings.database_url)
         stack.push_async_callback(database.close)
+        store = TradeStore(database)
         alert_log = AlertLog(database)
         await alert_log.start()
         stack.push_async_callback(alert_log.close)
+
+        exchange = open_exchange(settings, store)
+        stack.push_async_callback(exchange.close)
+        try:
+            await exchange.load_markets()
+        except GreenlightError as exc:
+            raise StartupError(f"cannot load {settings.exchange_id}'s markets: {exc}") from exc
+
+        charts = ChartRenderer()
+        await charts.start()
+        stack.push_async_callback(charts.close)
+
+        services = build_services(
+            settings, store=store, alert_log=alert_log, exchange=exchange, charts=charts
+        )
+        stack.push_async_callback(services.drain)
+        bot = GreenlightBot(services, api_base=settings.discord_api_base_url or None)
+        stack.push_async_callback(bot.close)
+        try:
+            await bot.login(settings.discord_token.get_secret_value())
+        except discord.LoginFailure as exc:
+            raise StartupError("DISCORD_TOKEN: Discord refused the token") from exc
+
         queue: asyncio.Queue[AcceptedAlert] = asyncio.Queue()
-        intake = AlertIntake(webhook_config(settings), alert_log, queue)
+        intake = AlertIntake(
+            webhook_config(settings), alert_log, queue, has_target=services.handler.has_target
+        )
         await intake.load()
+        await services.monitor.reconcile()
         await intake.requeue_unprocessed()
+
         runner = web.AppRunner(make_app(intake, path=settings.webhook_path), access_log=None)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
-        site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-        await site.start()
+        await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
         _log.info(
-            "webhook listening on %s:%s%s",
+            "%s mode on %s; webhook on %s:%s%s",
+            services.mode,
+            exchange.name,
             settings.webhook_host,
             settings.webhook_port,
             settings.webhook_path,
         )
-        processor = asyncio.create_task(_process(queue, alert_log), name="alert-processor")
-        await stop.wait()
+
+        processor = AlertProcessor(services, bot.notifier)
+        tasks = [
+            _task(bot.connect(), "discord"),
+            _task(processor.run(queue), "alerts"),
+            _task(services.monitor.run(stop), "monitor"),
+            _task(bot.notifier.run(stop), "notifier"),
+            _task(ExpiryWatch(services, processor.offered).run(stop), "expiry"),
+        ]
+        stopping = _task(stop.wait(), "stop")
+        done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        failed = [t for t in done if t is not stopping and not t.cancelled() and t.exception()]
+        stop.set()
         _log.info("shutting down")
-        processor.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await processor
+        await runner.cleanup()  # no new alerts
+        await processor.finish_current()  # the alert in hand is posted and recorded
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if failed:
+            error = failed[0].exception()
+            if isinstance(error, discord.LoginFailure):
+                raise StartupError("DISCORD_TOKEN: Discord refused the token") from error
+            raise StartupError(f"{failed[0].get_name()} stopped: {error}") from error
+
+
+def _task(coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+    return asyncio.create_task(coro, name=name)

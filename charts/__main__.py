@@ -7,7 +7,9 @@ Example::
         --timeframe 5m --end 2021-11-16T12:00 --tick 0.0001 --out chart.png
 
 A take-profit is ``PRICE``, optionally followed by ``:<R>R`` and ``:<share>%`` in any order
-(``1.24:2R:50%``). Bad input ends with a one-line message and exit code 2.
+(``1.24:2R:50%``). Leave out ``--entry``, ``--stop`` and ``--tp`` (and then, if you like,
+``--side``) to draw the candles alone, without a plan. Bad input ends with a one-line message
+and exit code 2.
 """
 
 from __future__ import annotations
@@ -50,12 +52,15 @@ def _parser() -> argparse.ArgumentParser:
         "render",
         help="draw a chart from a CSV of candles",
         description="Draw one trade chart (PNG) from a CSV of candles "
-        "(timestamp,open,high,low,close,volume; timestamps in ms or ISO).",
+        "(timestamp,open,high,low,close,volume; timestamps in ms or ISO). "
+        "Without --entry, --stop and --tp it draws the candles alone.",
     )
     render.add_argument("--csv", required=True, type=Path, help="candles file")
-    render.add_argument("--side", required=True, help="buy/long or sell/short")
-    render.add_argument("--entry", required=True, help="entry price")
-    render.add_argument("--stop", required=True, help="stop-loss price")
+    render.add_argument(
+        "--side", help="buy/long or sell/short (needed with --entry and --stop only)"
+    )
+    render.add_argument("--entry", help="entry price (leave out with --stop and --tp: no plan)")
+    render.add_argument("--stop", help="stop-loss price (given with --entry)")
     render.add_argument(
         "--tp",
         action="append",
@@ -90,13 +95,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _render(args: argparse.Namespace) -> str:
-    side = _SIDES.get(args.side.strip().lower())
+    has_plan = args.entry is not None or args.stop is not None or bool(args.tp)
+    if has_plan and (args.entry is None or args.stop is None):
+        raise _UsageError(
+            "--entry and --stop go together (leave out --entry, --stop and --tp for no plan)"
+        )
+    if has_plan and args.side is None:
+        raise _UsageError("--side is needed with --entry and --stop")
+    side = _SIDES.get(args.side.strip().lower()) if args.side is not None else "buy"
     if side is None:
         raise _UsageError(f"--side must be buy, sell, long or short, not {args.side!r}")
-    entry = _price("--entry", args.entry)
-    stop = _price("--stop", args.stop)
-    take_profits = tuple(_take_profit(text) for text in args.tp)
-    _check_plan(side, entry, stop, take_profits)
+    entry: Decimal | None = None
+    stop: Decimal | None = None
+    take_profits: tuple[TakeProfitLine, ...] = ()
+    if has_plan:
+        entry = _price("--entry", args.entry)
+        stop = _price("--stop", args.stop)
+        take_profits = tuple(_take_profit(text) for text in args.tp)
+        _check_plan(side, entry, stop, take_profits)
     if len(take_profits) > _MAX_TPS:
         raise _UsageError(f"at most {_MAX_TPS} --tp")
     if not 2 <= args.bars <= 2000:

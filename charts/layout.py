@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from charts.errors import NoCandles
 from charts.levels import Level, chart_levels
 from charts.sizes import (
     BOTTOM_PX,
     DIGIT_ADVANCE,
+    EDGE_PX,
     GAP_PX,
     LEVEL_MARGIN,
     MONO_ADVANCE,
@@ -38,16 +40,21 @@ __all__ = ["Layout", "alert_bar", "price_range", "spread_labels", "time_ticks"]
 def price_range(candles: pd.DataFrame, spec: ChartSpec) -> tuple[float, float]:
     """The price axis limits: every candle and every level, with a margin above and below.
 
-    A level far from the candles widens the range rather than being cut off. A range that
-    would be empty (one flat candle at the entry) is opened to 1% of the price.
+    A level far from the candles widens the range rather than being cut off; a spec without
+    levels gets the candles' range. A range that would be empty (one flat candle at the
+    entry) is opened to 1% of the price.
+
+    Raises :class:`~charts.errors.NoCandles` when there is no price at all to fit.
     """
     lows = candles["Low"].to_numpy(dtype="float64")
     highs = candles["High"].to_numpy(dtype="float64")
-    prices = [float(spec.entry), float(spec.stop), *(float(tp.price) for tp in spec.take_profits)]
+    prices = [float(level.price) for level in chart_levels(spec)]
     candle_lo = np.nanmin(lows) if np.isfinite(lows).any() else math.inf
     candle_hi = np.nanmax(highs) if np.isfinite(highs).any() else -math.inf
-    lo = float(min(candle_lo, *prices))
-    hi = float(max(candle_hi, *prices))
+    lo = float(min([candle_lo, *prices]))
+    hi = float(max([candle_hi, *prices]))
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise NoCandles(f"no prices to draw for {spec.symbol} {spec.timeframe}")
     span = hi - lo
     if span <= 0:
         span = max(abs(hi) * 0.01, float(spec.price_tick) * 10)
@@ -202,9 +209,12 @@ class Layout:
         y_ticks, y_labels = _price_ticks(lo, hi, tick_decimals(spec.price_tick))
         tick_chars = max((len(t) for t in y_labels), default=6)
         left = 12.0 + tick_chars * DIGIT_ADVANCE * TICK_PT * PT + TICK_GAP_PX
-        tag_chars = max(len(level.label) for level in levels)
-        tag_width = tag_chars * MONO_ADVANCE * TAG_PT * PT + 2 * TAG_PAD_PX
-        right = REF_WIDTH - (TAG_GAP_PX + tag_width + 10.0)
+        if levels:
+            tag_chars = max(len(level.label) for level in levels)
+            tag_width = tag_chars * MONO_ADVANCE * TAG_PT * PT + 2 * TAG_PAD_PX
+            right = REF_WIDTH - (TAG_GAP_PX + tag_width + 10.0)
+        else:  # no tag column: the plot runs to the right margin
+            right = REF_WIDTH - EDGE_PX
         plot_height = ref_height - TOP_PX - BOTTOM_PX - GAP_PX
         volume_top = BOTTOM_PX + plot_height * VOLUME_SHARE
         count = len(candles)

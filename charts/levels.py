@@ -44,7 +44,14 @@ def chart_levels(spec: ChartSpec) -> list[Level]:
     ...     price_tick=Decimal("0.0001"))
     >>> [level.label for level in chart_levels(spec)]
     ['ENTRY 1.2000', 'STOP 1.1800', 'TP1 1.2400 (2.0R) 50%']
+
+    No lines when the spec has no plan:
+
+    >>> chart_levels(ChartSpec("X/USDT", "5m", "buy"))
+    []
     """
+    if spec.entry is None or spec.stop is None:
+        return []
     decimals = tick_decimals(spec.price_tick)
     levels = [
         Level("entry", spec.entry, f"ENTRY {format_price(spec.entry, decimals)}"),

@@ -22,7 +22,12 @@ def level_colour(kind: str, theme: Theme) -> str:
 
 
 def draw_levels(ax: Axes, spec: ChartSpec, layout: Layout, theme: Theme, alert_x: int) -> None:
-    """Shade the risk and reward zones from the alert's bar on, and draw the level lines."""
+    """Shade the risk and reward zones from the alert's bar on, and draw the level lines.
+
+    Nothing when the spec has no levels.
+    """
+    if spec.entry is None or spec.stop is None:
+        return
     entry, stop = float(spec.entry), float(spec.stop)
     start = alert_x - 0.5
     zone_width = layout.xlim[1] - start
@@ -76,9 +81,19 @@ def draw_marker(
     alert_x: int,
     x_figure: Transform,
 ) -> None:
-    """Mark the alert's bar: a dotted line across both panels and a triangle at the candle."""
+    """Mark the alert's bar: a dotted line across both panels and a triangle at the candle.
+
+    The triangle points up from under a long's candle and down from over a short's. Without
+    levels the side is not drawn: the mark is a diamond under the candle, and there is no
+    mark at all unless the spec has an ``alert_time``.
+    """
+    if not spec.has_levels and spec.alert_time is None:
+        return
     per_px = (layout.hi - layout.lo) / layout.price_height
-    if spec.is_long:
+    markersize = 11
+    if not spec.has_levels:
+        y, marker, markersize = float(candles["Low"].iloc[alert_x]) - 12 * per_px, "D", 7
+    elif spec.is_long:
         y, marker = float(candles["Low"].iloc[alert_x]) - 14 * per_px, "^"
     else:
         y, marker = float(candles["High"].iloc[alert_x]) + 14 * per_px, "v"
@@ -101,7 +116,7 @@ def draw_marker(
             [alert_x],
             [y],
             marker=marker,
-            markersize=11,
+            markersize=markersize,
             color=theme.marker,
             markeredgewidth=0,
             linestyle="none",
@@ -112,6 +127,8 @@ def draw_marker(
 
 def draw_tags(ax: Axes, layout: Layout, theme: Theme) -> None:
     """Draw each level's tag right of the plot, nudged apart (with a leader) when close."""
+    if not layout.levels:
+        return
     targets = [layout.price_px(float(level.price)) for level in layout.levels]
     half = TAG_HEIGHT_PX / 2
     placed = spread_labels(targets, TAG_HEIGHT_PX + 2, half, layout.price_height - half)

@@ -12,7 +12,11 @@ What it draws: candles (mplfinance, external axes mode) over a volume panel; ent
 take-profit lines with tags at the right edge (price in the tick's decimals, R and share for
 take-profits, nudged apart when close); the risk zone (entry↔stop) and the reward zone
 (entry↔farthest take-profit) shaded from the alert's bar to the right edge; a marker on the
-alert's bar; a title with symbol, timeframe, side badge, strategy and mode badge.
+alert's bar; a title with symbol, timeframe, side badge, strategy and mode badge. A spec
+without levels (no entry and stop: the ``/chart`` command on a symbol with no trade) gets
+the candles, volume and title alone: no lines, tags, zones or side badge, a price axis fitted
+to the candles, the plot widened into the unused tag column, and an alert marker only when
+the spec has an ``alert_time``.
 
 Why it is about three times faster than one plain
 ``mplfinance.plot(df, type="candle", volume=True, hlines=..., savefig=buf)`` call:
@@ -111,7 +115,7 @@ def render_chart(
     size: tuple[int, int] = (1200, 675),
     theme: str = "dark",
 ) -> bytes:
-    """Draw ``candles`` with the plan of ``spec`` and return the PNG bytes.
+    """Draw ``candles`` with the plan of ``spec`` (if it has one) and return the PNG bytes.
 
     ``candles`` has mplfinance's columns (see :mod:`charts.frame`) and a time index (a naive
     index is taken as UTC); the chart shows all of them, so pass the window to draw (the bot

@@ -8,6 +8,7 @@ __all__ = [
     "BOLD_ADVANCE",
     "BOTTOM_PX",
     "DIGIT_ADVANCE",
+    "EDGE_PX",
     "GAP_PX",
     "LEVEL_MARGIN",
     "MONO",
@@ -43,6 +44,7 @@ TEXT_ADVANCE = 0.62  # DejaVu Sans, mixed text, a little generous
 BOLD_ADVANCE = 0.75  # DejaVu Sans Bold, mostly capitals
 
 TICK_GAP_PX = 8.0  # between the plot and its price labels
+EDGE_PX = 14.0  # from the right edge to the mode badge, and to a plot without level tags
 TOP_PX = 62.0
 BOTTOM_PX = 34.0
 GAP_PX = 8.0  # between the price and the volume panel

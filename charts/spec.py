@@ -1,4 +1,7 @@
-"""What to draw: the trade plan a chart shows over its candles.
+"""What to draw: the trade plan a chart shows over its candles, if there is one.
+
+A spec without an entry and a stop draws the symbol's chart alone (candles, volume, title):
+the ``/chart`` command uses that when there is no trade on the symbol.
 
 Prices are :class:`~decimal.Decimal` like everywhere else in Greenlight; the renderer turns
 them into floats only to place them on the axes, and labels are formatted from the
@@ -40,13 +43,19 @@ class ChartSpec:
     precision as a tick size; labels use its number of decimals. ``alert_time`` (UTC) puts a
     marker on the bar that contains it, or on the last bar when it is None or outside the
     candles. ``mode`` (``"PAPER"`` / ``"LIVE"``) is shown as a small badge.
+
+    ``entry`` and ``stop`` are given together or not at all. Without them there is no plan
+    (:attr:`has_levels` is False): ``take_profits`` must be empty, no level, tag or zone is
+    drawn, the title has no side badge (``side`` must still be valid but is not drawn), the
+    price axis fits the candles alone, and the alert marker is drawn only when
+    ``alert_time`` is given.
     """
 
     symbol: str
     timeframe: str
     side: str
-    entry: Decimal
-    stop: Decimal
+    entry: Decimal | None = None
+    stop: Decimal | None = None
     take_profits: tuple[TakeProfitLine, ...] = ()
     price_tick: Decimal = Decimal("0.01")
     strategy: str | None = None
@@ -56,11 +65,21 @@ class ChartSpec:
     def __post_init__(self) -> None:
         if self.side not in SIDES:
             raise ValueError(f"side must be 'buy' or 'sell', not {self.side!r}")
-        _check_price("entry", self.entry)
-        _check_price("stop", self.stop)
+        if (self.entry is None) != (self.stop is None):
+            raise ValueError("entry and stop must be given together, or neither")
+        if self.entry is not None and self.stop is not None:
+            _check_price("entry", self.entry)
+            _check_price("stop", self.stop)
         tick_decimals(self.price_tick)
         if not isinstance(self.take_profits, tuple):
             object.__setattr__(self, "take_profits", tuple(self.take_profits))
+        if self.take_profits and self.entry is None:
+            raise ValueError("take-profits need an entry and a stop")
+
+    @property
+    def has_levels(self) -> bool:
+        """True when there is a plan to draw (an entry and a stop, maybe take-profits)."""
+        return self.entry is not None
 
     @property
     def is_long(self) -> bool:

@@ -1,4 +1,4 @@
-"""The title line: symbol and timeframe, side badge, strategy name and mode badge."""
+"""The title line: symbol and timeframe, side badge (if a plan), strategy name, mode badge."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Annotation, Text
 
 from charts.layout import Layout
-from charts.sizes import BADGE_PT, BOLD_ADVANCE, PT, REF_WIDTH, TEXT_ADVANCE, TITLE_PT
+from charts.sizes import BADGE_PT, BOLD_ADVANCE, EDGE_PX, PT, REF_WIDTH, TEXT_ADVANCE, TITLE_PT
 from charts.spec import ChartSpec
 from charts.theme import Theme
 
@@ -32,33 +32,36 @@ def draw_title(figure: Figure, spec: ChartSpec, layout: Layout, theme: Theme) ->
         parse_math=False,
     )
     badge = {"boxstyle": "round,pad=0.35", "edgecolor": "none"}
-    side_colour = theme.long_badge if spec.is_long else theme.short_badge
-    side = _after(
-        figure,
-        title,
-        12,
-        spec.side_label,
-        fontsize=BADGE_PT,
-        fontweight="bold",
-        color="#ffffff",
-        bbox={**badge, "facecolor": side_colour},
-    )
+    last: Text = title  # what the strategy name follows
+    used = layout.left + _text_px(head, TITLE_PT, BOLD_ADVANCE)
+    if spec.has_levels:  # without a plan the side means nothing: no badge
+        side_colour = theme.long_badge if spec.is_long else theme.short_badge
+        last = _after(
+            figure,
+            title,
+            12,
+            spec.side_label,
+            fontsize=BADGE_PT,
+            fontweight="bold",
+            color="#ffffff",
+            bbox={**badge, "facecolor": side_colour},
+        )
+        used += 12 * PT
+        used += _text_px(spec.side_label, BADGE_PT, BOLD_ADVANCE) + 2 * 0.35 * BADGE_PT * PT
     if spec.strategy:
         # Text is measured only when drawn: estimate the room left before the mode badge
         # with generous glyph widths, and shorten the strategy name to fit.
-        used = layout.left + _text_px(head, TITLE_PT, BOLD_ADVANCE) + 12 * PT
-        used += _text_px(spec.side_label, BADGE_PT, BOLD_ADVANCE) + 2 * 0.35 * BADGE_PT * PT
         used += 14 * PT
         badge_px = _text_px(mode, BADGE_PT, BOLD_ADVANCE) + 40 if mode else 0
-        room = REF_WIDTH - 14 - badge_px - used
+        room = REF_WIDTH - EDGE_PX - badge_px - used
         max_chars = int(room / ((BADGE_PT + 1) * PT * TEXT_ADVANCE))
         strategy = _ellipsize(" ".join(spec.strategy.split()), max_chars)
         if strategy:
-            _after(figure, side, 14, strategy, fontsize=BADGE_PT + 1, color=theme.muted)
+            _after(figure, last, 14, strategy, fontsize=BADGE_PT + 1, color=theme.muted)
     if mode:
         colour = theme.live_badge if mode == "LIVE" else theme.paper_badge
         figure.text(
-            layout.fx(REF_WIDTH - 14),
+            layout.fx(REF_WIDTH - EDGE_PX),
             y,
             mode,
             ha="right",

@@ -119,6 +119,10 @@ class AlertHandler:
             )
         return AlertOutcome(Outcome.OFFERED, "", trade)
 
+    async def has_target(self, alert: Alert) -> bool:
+        """Whether a non-entry alert has an open or pending trade to act on."""
+        return await self._target(alert) is not None
+
     async def _target(self, alert: Alert) -> Trade | None:
         markets = await self._exchange.load_markets()
         try:

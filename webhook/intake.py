@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 
 from trading.alert_parser import parse_alert
-from trading.alerts import AcceptedAlert
+from trading.alerts import AcceptedAlert, Alert
 from trading.errors import AlertError
 from trading.ids import new_id
 from trading.store.alert_log import AlertLog, AlertRecord, AlertStatus
@@ -30,7 +30,10 @@ from webhook.dedup import ID_WINDOW_S, Deduplicator, Reservation
 from webhook.rate_limit import RateLimiter
 from webhook.senders import SenderPolicy
 
-__all__ = ["AlertIntake"]
+__all__ = ["AlertIntake", "TargetCheck"]
+
+#: Answers whether an exit/TP/breakeven/cancel alert has an open or pending trade to act on.
+TargetCheck = Callable[[Alert], Awaitable[bool]]
 
 _log = logging.getLogger(__name__)
 _REDACTED = "[redacted]"
@@ -58,6 +61,7 @@ class AlertIntake:
         queue: asyncio.Queue[AcceptedAlert],
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        has_target: TargetCheck | None = None,
     ) -> None:
         self._config = config
         self._log = alert_log
@@ -67,6 +71,7 @@ class AlertIntake:
         self._senders = SenderPolicy(config.allowed_ips, config.trusted_proxies)
         self._limiter = RateLimiter(config.rate_limit_per_min)
         self._dedup = Deduplicator(config.dedup_window_s, clock=lambda: self._clock().timestamp())
+        self._has_target = has_target
 
     @property
     def max_body_bytes(self) -> int:
@@ -148,8 +153,23 @@ class AlertIntake:
                 {"error": "the alert could not be stored; send it again"}, status=503
             )
         self._dedup.confirm(found)
+        if not alert.kind.needs_approval and not await self._targets_a_trade(alert):
+            await self._log.mark_processed(
+                alert_id, f"ignored: no open or pending trade for {alert.ticker}", self._clock()
+            )
+            return web.json_response({"status": "ignored", "alert_id": alert_id})
         self._queue.put_nowait(AcceptedAlert(alert_id, alert, received_at))
         return web.json_response({"status": "accepted", "alert_id": alert_id})
+
+    async def _targets_a_trade(self, alert: Alert) -> bool:
+        """Whether an exit/TP/breakeven/cancel alert has a trade to act on (True if unsure)."""
+        if self._has_target is None:
+            return True
+        try:
+            return await self._has_target(alert)
+        except Exception:  # unsure: let the processor decide, never lose the alert
+            _log.exception("could not check whether alert %s has a trade", alert.ticker)
+            return True
 
     async def _answer_duplicate(self, record: AlertRecord, original_id: str) -> web.Response:
         duplicate = replace(

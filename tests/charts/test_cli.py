@@ -181,3 +181,46 @@ def test_python_dash_m_charts(tmp_path):
     assert bad.stderr.strip().splitlines() == [
         "python -m charts: error: --entry must be a number, not 'x'"
     ]
+
+
+def test_without_levels_draws_the_candles_alone(tmp_path, capsys):
+    out = tmp_path / "bare.png"
+    code = run(
+        "render",
+        "--csv",
+        str(CSV_5M),
+        "--symbol",
+        "XRP/USDT:USDT",
+        "--end",
+        "2021-11-16T12:00",
+        "--size",
+        "800x450",
+        "--out",
+        str(out),
+    )
+    assert code == 0, capsys.readouterr().err
+    assert png_size(out.read_bytes()) == (800, 450)
+    with_side = tmp_path / "side.png"
+    argv = ["render", "--csv", str(CSV_5M), "--end", "2021-11-16T12:00", "--size", "800x450"]
+    argv += ["--symbol", "XRP/USDT:USDT", "--side", "short", "--out", str(with_side)]
+    assert run(*argv) == 0
+    assert with_side.read_bytes() == out.read_bytes()  # the side is not drawn
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--entry", "1.0950"], "--entry and --stop go together"),
+        (["--stop", "1.0880"], "--entry and --stop go together"),
+        (["--tp", "1.1000"], "--entry and --stop go together"),
+        (["--entry", "1.0950", "--stop", "1.0880"], "--side is needed with --entry and --stop"),
+        (["--side", "up"], "--side must be buy, sell, long or short"),
+    ],
+)
+def test_partial_plans_exit_2_with_one_line(tmp_path, capsys, args, message):
+    out = tmp_path / "x.png"
+    assert run("render", "--csv", str(CSV_5M), *args, "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+    assert not out.exists()

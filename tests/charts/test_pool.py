@@ -41,6 +41,11 @@ async def test_renders_in_a_worker(renderer, candles, long_spec, short_spec):
     assert all(pid != os.getpid() for pid in renderer.pids)
 
 
+async def test_renders_a_chart_without_levels_in_a_worker(renderer, candles, long_spec):
+    bare = replace(long_spec, entry=None, stop=None, take_profits=())
+    assert png_size(await renderer.render(candles, bare)) == (1200, 675)
+
+
 async def test_the_real_renderer_by_default(candles, long_spec):
     async with ChartRenderer(workers=1, size=(800, 450), theme="light") as pool:
         assert png_size(await pool.render(candles, long_spec)) == (800, 450)

@@ -179,6 +179,12 @@ class TradeTx:
         row = (await self._c.execute(query)).first()
         return _trade(row) if row else None
 
+    async def by_message(self, message_id: str) -> Trade | None:
+        """The trade whose approval message is ``message_id``."""
+        query = select(trades).where(trades.c.message_id == message_id)
+        row = (await self._c.execute(query)).first()
+        return _trade(row) if row else None
+
     async def with_status(
         self, statuses: Iterable[TradeStatus], symbol: str | None = None
     ) -> list[Trade]:
