@@ -27,10 +27,12 @@ from bot.embeds import (
     status_embed,
 )
 from bot.formatting import price, qty, timestamp
-from bot.trade_charts import chart_spec, parse_timeframe, render_trade_chart
+from bot.trade_charts import DEFAULT_TIMEFRAME, chart_spec, parse_timeframe, render_trade_chart
 from bot.views import ConfirmView, PagesView, role_ids
+from charts.spec import ChartSpec
 from trading.errors import GreenlightError, PlanError
 from trading.markets import Market
+from trading.precision import format_decimal
 from trading.states import ACTIVE_STATUSES, TradeStatus
 from trading.symbols import resolve_symbol, symbol_choices
 from trading.trade import Trade
@@ -139,7 +141,9 @@ class TradingCommands(commands.Cog):
         except GreenlightError as exc:
             _log.warning("/positions: %s", exc)
             positions = []
-        embed = positions_embed(trades, positions, self.services.mode)
+        embed = positions_embed(
+            trades, positions, self.services.mode, self.services.exchange.markets
+        )
         await interaction.followup.send(embed=embed, ephemeral=True)
 
     @app_commands.command(name="orders", description="Orders Greenlight has working")
@@ -155,9 +159,10 @@ class TradingCommands(commands.Cog):
             trade = trades[order.trade_id]
             market = self.services.exchange.markets.get(trade.symbol)
             tick = market.price_step if market else None
+            step = market.amount_step if market else None
             level = order.trigger_price or order.price
             lines.append(
-                f"{trade.symbol} · {order.leg} · {order.side.value} {qty(order.amount)}"
+                f"{trade.symbol} · {order.leg} · {order.side.value} {qty(order.amount, step)}"
                 f" @ {price(level, tick) if level else 'market'} · {order.status.value}"
             )
 
@@ -250,13 +255,15 @@ class TradingCommands(commands.Cog):
         )
         await interaction.followup.send(embed=embed, ephemeral=True)
 
-    @app_commands.command(name="chart", description="A symbol's chart, with its trade's levels")
+    @app_commands.command(
+        name="chart", description="A symbol's chart, with its latest trade's levels"
+    )
     @app_commands.describe(symbol="Symbol or TradingView ticker", timeframe="e.g. 5m, 1h, 4h")
     @viewers()
     async def chart(
         self, interaction: discord.Interaction, symbol: str, timeframe: str | None = None
     ) -> None:
-        """The chart of the symbol's latest trade."""
+        """The symbol's candles, with the levels of its latest trade if it has one."""
         await interaction.response.defer(thinking=True)
         try:
             market = await self._market(symbol)
@@ -265,11 +272,16 @@ class TradingCommands(commands.Cog):
             return
         async with self.services.store.read() as tx:
             trades = [t for t in await tx.recent(200) if t.symbol == market.symbol]
-        if not trades:
-            await interaction.followup.send(f"No trade on {market.symbol} yet.")
-            return
-        plan = trades[0].plan
-        spec = chart_spec(plan, market, mode=self.services.mode)
+        if trades:  # the latest trade's levels over the candles
+            spec = chart_spec(trades[0].plan, market, mode=self.services.mode)
+        else:  # no trade yet: the candles alone
+            spec = ChartSpec(
+                symbol=market.symbol,
+                timeframe=DEFAULT_TIMEFRAME,
+                side="buy",
+                price_tick=market.price_step,
+                mode=self.services.mode.upper(),
+            )
         if timeframe:
             spec = replace(spec, timeframe=parse_timeframe(timeframe))
         png, note = await render_trade_chart(self.services, spec)
@@ -304,10 +316,12 @@ class TradingCommands(commands.Cog):
             )
             return
         share = Decimal(str(percent))
+        shown = format_decimal(share)
+        step = market.amount_step
         who = interaction.user.display_name
 
         async def act() -> str:
-            reason = f"closed by {who}" if share >= 100 else f"{share:g} % closed by {who}"
+            reason = f"closed by {who}" if share >= 100 else f"{shown} % closed by {who}"
             try:
                 if share >= 100:
                     after = await self.services.executor.exit(trade.id, reason)
@@ -316,12 +330,14 @@ class TradingCommands(commands.Cog):
             except GreenlightError as exc:
                 return f"Could not close: {exc}"
             self.services.monitor.wakeup.set()
-            return f"Done: {market.symbol} {after.status.value}, {qty(after.remaining)} left."
+            left = qty(after.remaining, step)
+            return f"Done: {market.symbol} {after.status.value}, {left} left."
 
         view = ConfirmView(interaction.user.id, act)
         await interaction.response.send_message(
-            f"Close {share:g} % of {trade.side.label} {market.symbol} "
-            f"({qty(trade.remaining * share / 100)} of {qty(trade.remaining)}) at market?",
+            f"Close {shown} % of {trade.side.label} {market.symbol} "
+            f"({qty(trade.remaining * share / 100, step)} of {qty(trade.remaining, step)})"
+            " at market?",
             view=view,
             ephemeral=True,
         )

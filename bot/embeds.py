@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -204,21 +204,27 @@ def event_line(event: StoredEvent, trade: Trade, market: Market | None) -> str |
 
 
 def positions_embed(
-    trades: Sequence[Trade], positions: Sequence[Position], mode: str
+    trades: Sequence[Trade],
+    positions: Sequence[Position],
+    mode: str,
+    markets: Mapping[str, Market] | None = None,
 ) -> discord.Embed:
     """Open trades with their live position."""
     embed = discord.Embed(title=f"Open positions · {mode.upper()}", colour=_BLURPLE)
     by_symbol = {p.symbol: p for p in positions}
+    markets = markets or {}
     for trade in trades:
         pos = by_symbol.pop(trade.symbol, None)
         cur = trade.plan.settle
+        market = markets.get(trade.symbol)
+        tick, step = _tick(market), _step(market)
         lines = [
-            f"{qty(trade.remaining)} open @ {price(trade.entry_price)} · "
-            f"stop {price(trade.stop_price)}"
+            f"{qty(trade.remaining, step)} open @ {price(trade.entry_price, tick)} · "
+            f"stop {price(trade.stop_price, tick)}"
         ]
         if pos is not None:
             lines.append(
-                f"mark {price(pos.mark_price)} · uPnL {signed_money(pos.unrealized_pnl, cur)}"
+                f"mark {price(pos.mark_price, tick)} · uPnL {signed_money(pos.unrealized_pnl, cur)}"
             )
         lines.append(f"realised {signed_money(trade.net_pnl, cur)}")
         embed.add_field(

@@ -84,6 +84,7 @@ class Executor:
         self._rules = rules or ExecutionRules()
         self._clock = clock
         self._locks: dict[str, asyncio.Lock] = {}
+        self._told: set[tuple[str, DesiredOrder]] = set()  # failures already reported
         self.placer = OrderPlacer(
             store, exchange, clock=clock, sleep=sleep, retry_delay_s=retry_delay_s
         )
@@ -233,11 +234,27 @@ class Executor:
             return await self._settle(trade)
 
     async def breakeven(self, trade_id: str, reason: str) -> Trade:
-        """Move the stop to breakeven now (a ``…breakeven`` alert or ``/breakeven``)."""
+        """Move the stop to breakeven now (a ``…breakeven`` alert or ``/breakeven``).
+
+        Raises
+        ------
+        PlanError
+            When the price is already past breakeven: such a stop would fire at once, so the
+            current stop stays (close the position instead if that is what you want).
+        """
         async with self.lock(trade_id):
             trade = await self._get(trade_id)
             if trade.status is not TradeStatus.OPEN or trade.breakeven_at is not None:
                 return trade
+            market = self._market(trade)
+            level = breakeven_price(trade, self._rules.breakeven_offset_pct, market)
+            price = await self._exchange.fetch_price(trade.symbol)
+            if trade.side.sign * (price - level) <= 0:
+                where = "below" if trade.side.is_long else "above"
+                raise PlanError(
+                    f"the price {price} is {where} breakeven {level}: a stop there would fire "
+                    f"at once, so the stop stays at {trade.stop_price}"
+                )
             trade = await self._move_stop_to_breakeven(trade, reason)
             return await self._settle(trade)
 
@@ -429,11 +446,9 @@ class Executor:
             self._rules.breakeven_after_tp
             and trade.breakeven_at is None
             and trade.remaining > 0
-            and len(taken_take_profits(orders)) >= self._rules.breakeven_after_tp
-        ):
-            trade = await self._move_stop_to_breakeven(
-                trade, f"TP{self._rules.breakeven_after_tp} filled"
-            )
+            and max(taken_take_profits(orders), default=0) >= self._rules.breakeven_after_tp
+        ):  # TP N has filled (or one beyond it, taken early by a tpN alert)
+            trade = await self._auto_breakeven(trade)
         if trade.remaining > 0:
             trade = await self._protect(trade)
         if trade.remaining <= 0 and not entry_live:
@@ -464,6 +479,21 @@ class Executor:
             return moved or await self._get(trade.id)
         why = (entry.error if entry else None) or "the entry order ended without a fill"
         return await self._fail(trade, why)
+
+    async def _auto_breakeven(self, trade: Trade) -> Trade:
+        """TP N filled: stop to breakeven; if the price is already back through it, a stop
+        placed there would fire at once, so close what is left at market instead."""
+        reason = f"TP{self._rules.breakeven_after_tp} filled"
+        level = breakeven_price(trade, self._rules.breakeven_offset_pct, self._market(trade))
+        try:
+            price = await self._exchange.fetch_price(trade.symbol)
+        except ExchangeError:
+            price = None
+        trade = await self._move_stop_to_breakeven(trade, reason)
+        if price is not None and trade.side.sign * (price - level) <= 0:
+            trade = await self._cancel_legs(trade, lambda o: tp_index(o.leg) is not None)
+            trade = await self._close_amount(trade, trade.remaining, "price back through breakeven")
+        return trade
 
     async def _move_stop_to_breakeven(self, trade: Trade, reason: str) -> Trade:
         price = breakeven_price(trade, self._rules.breakeven_offset_pct, self._market(trade))
@@ -496,6 +526,8 @@ class Executor:
             if desired.leg == STOP:
                 ok = await self._place_protective(trade, desired)
                 if not ok:
+                    if any(o.status is OrderStatus.OPEN for o in stale):
+                        continue  # the previous stop still stands: keep it, try again later
                     return await self._emergency_close(trade, orders)
                 placed.append(desired)
                 trade = await self._cancel_records(trade, stale)  # only once the new one stands
@@ -528,8 +560,11 @@ class Executor:
                 reduce_only=True,
             )
         except ExchangeError as exc:
-            what = "stop" if desired.leg == STOP else desired.leg.upper()
-            await self._event(trade, EventKind.ERROR, message=f"the {what} was refused: {exc}")
+            key = (trade.id, desired)
+            if key not in self._told:  # say it once, not at every retry
+                self._told.add(key)
+                what = "stop" if desired.leg == STOP else desired.leg.upper()
+                await self._event(trade, EventKind.ERROR, message=f"the {what} was refused: {exc}")
             return False
         if answer is not None:
             await self._apply(trade, record, answer)

@@ -10,14 +10,14 @@ from trading.markets import Market
 __all__ = ["resolve_symbol", "symbol_choices"]
 
 _QUOTES = ("USDT", "USDC", "BUSD", "FDUSD", "USD", "BTC", "ETH")
-_SUFFIXES = (".P", ".PERP", "PERP", "-PERP", "_PERP", ".PS")
+_SUFFIXES = (".PERP", "-PERP", "_PERP", "PERP", ".PS", ".P")  # longest first
 
 
-def _normalise(ticker: str) -> str:
+def _normalise(ticker: str, *, strip_suffix: bool = True) -> str:
     text = ticker.strip().upper()
     if ":" in text and "/" not in text:
         text = text.split(":", 1)[1]  # BINANCE:BTCUSDTPERP -> BTCUSDTPERP
-    for suffix in _SUFFIXES:
+    for suffix in _SUFFIXES if strip_suffix else ():
         if text.endswith(suffix) and len(text) > len(suffix) + 2:
             return text[: -len(suffix)]
     return text
@@ -48,10 +48,9 @@ def resolve_symbol(ticker: str, markets: Mapping[str, Market], exchange: str = "
     wanted = _normalise(ticker)
     if wanted in markets:
         return markets[wanted]
+    ids = {wanted, _normalise(ticker, strip_suffix=False)}  # an id may end in PERP itself
     candidates = [
-        m
-        for m in markets.values()
-        if m.id.upper() == wanted or (m.base + m.quote).upper() == wanted
+        m for m in markets.values() if m.id.upper() in ids or (m.base + m.quote).upper() == wanted
     ]
     if not candidates:
         for quote in _QUOTES:

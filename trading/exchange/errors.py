@@ -50,6 +50,8 @@ def translate(exc: Exception, name: str, *, placing: bool = False) -> ExchangeEr
         return ExchangeAuthError(f"{name} refused our API key: {said}")
     if isinstance(exc, ccxt.RateLimitExceeded | ccxt.DDoSProtection):
         return RateLimited(f"{name} asked us to slow down")
+    if placing and isinstance(exc, ccxt.BadResponse | ccxt.NullResponse):
+        return AmbiguousOrderError(f"{name} gave an unreadable answer to the order")
     if isinstance(exc, ccxt.NetworkError):  # timeouts, 5xx, connection failures
         if placing:
             return AmbiguousOrderError(f"{name} did not confirm the order ({type(exc).__name__})")

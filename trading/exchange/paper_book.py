@@ -194,7 +194,10 @@ class PaperBook:
         for level, order in hits:
             if order.state is not OrderState.OPEN:
                 continue
-            gapped = (rising and start > level) or (not rising and start < level)
+            if order.kind.is_conditional:
+                gapped = self._triggered(order, start)  # already past: it missed the move
+            else:
+                gapped = (rising and start > level) or (not rising and start < level)
             fill_at = start if gapped else level
             if order.kind is OrderKind.LIMIT:
                 self._fill(order, market, fill_at, taker=False)
@@ -224,9 +227,9 @@ class PaperBook:
         if order.kind is OrderKind.LIMIT:
             wants_lower = order.side.is_long  # a buy limit fills when the price comes down to it
             return (end <= level) if wants_lower else (end >= level)
-        return (
-            (start < level <= end) if rising else (end <= level < start) or (start == end == level)
-        )
+        # a trigger fires on the side it watches (a sell stop when the price is at or under
+        # it...), including a price already past it when the order first sees it
+        return PaperBook._triggered(order, start) or PaperBook._triggered(order, end)
 
     @staticmethod
     def _triggered(order: PaperOrder, price: Decimal) -> bool:
