@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import contextvars
 import dataclasses
 import functools
 import json
@@ -68,6 +69,7 @@ import aiohttp  # noqa: E402
 import ccxt  # noqa: E402
 import discord  # noqa: E402
 
+import bot.alert_flow  # noqa: E402
 import bot.notifier  # noqa: E402
 import bot.views  # noqa: E402
 import charts.candle_cache  # noqa: E402
@@ -76,6 +78,7 @@ import trading.alert_handler  # noqa: E402
 import trading.approvals  # noqa: E402
 import trading.exchange.ccxt_exchange  # noqa: E402
 import trading.executor  # noqa: E402
+import trading.monitor  # noqa: E402
 import trading.store.trades  # noqa: E402
 import webhook.intake  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402
@@ -190,7 +193,7 @@ class Span:
     label: str
     start: float
     end: float
-    task: str
+    owner: str  # the part of the product it ran for
     detail: str = ""
 
     @property
@@ -198,12 +201,8 @@ class Span:
         return self.end - self.start
 
 
-def _task_name() -> str:
-    try:
-        task = asyncio.current_task()
-    except RuntimeError:
-        return "thread"
-    return task.get_name() if task is not None else "?"
+#: which part of the product a call runs for; tasks (gather, create_task) inherit it
+_OWNER: contextvars.ContextVar[str] = contextvars.ContextVar("owner", default="other tasks")
 
 
 class Tracer:
@@ -211,16 +210,41 @@ class Tracer:
 
     def __init__(self) -> None:
         self.spans: list[Span] = []
+        self.missing: list[str] = []  # methods not found (the product changed): not traced
         self._undo: list[tuple[type, str, Any]] = []
+
+    def _original(self, owner: type, name: str) -> Any:
+        original = owner.__dict__.get(name)
+        if original is None:
+            self.missing.append(f"{owner.__name__}.{name}")
+        return original
 
     def _keep(self, owner: type, name: str, replacement: Any) -> None:
         self._undo.append((owner, name, owner.__dict__[name]))
         setattr(owner, name, replacement)
 
+    def tag(self, owner: type, name: str, tag: str) -> None:
+        """Calls of ``owner.name`` (and the tasks they start) run as ``tag``."""
+        original = self._original(owner, name)
+        if original is None:
+            return
+
+        @functools.wraps(original)
+        async def tagged(*args: Any, **kwargs: Any) -> Any:
+            token = _OWNER.set(tag)
+            try:
+                return await original(*args, **kwargs)
+            finally:
+                _OWNER.reset(token)
+
+        self._keep(owner, name, tagged)
+
     def coroutine(
         self, owner: type, name: str, label: str, detail: Callable[..., str] | None = None
     ) -> None:
-        original = owner.__dict__[name]
+        original = self._original(owner, name)
+        if original is None:
+            return
         spans = self.spans
 
         @functools.wraps(original)
@@ -230,12 +254,14 @@ class Tracer:
                 return await original(*args, **kwargs)
             finally:
                 text = detail(*args, **kwargs) if detail else ""
-                spans.append(Span(label, start, time.perf_counter(), _task_name(), text))
+                spans.append(Span(label, start, time.perf_counter(), _OWNER.get(), text))
 
         self._keep(owner, name, timed)
 
     def blocking(self, owner: type, name: str, label: str) -> None:
-        original = owner.__dict__[name]
+        original = self._original(owner, name)
+        if original is None:
+            return
         spans = self.spans
 
         @functools.wraps(original)
@@ -249,7 +275,9 @@ class Tracer:
         self._keep(owner, name, timed)
 
     def context(self, owner: type, name: str, label: str) -> None:
-        original = owner.__dict__[name]
+        original = self._original(owner, name)
+        if original is None:
+            return
         spans = self.spans
 
         @contextlib.asynccontextmanager
@@ -259,7 +287,7 @@ class Tracer:
                 async with original(*args, **kwargs) as inner:
                     yield inner
             finally:
-                spans.append(Span(label, start, time.perf_counter(), _task_name()))
+                spans.append(Span(label, start, time.perf_counter(), _OWNER.get()))
 
         self._keep(owner, name, functools.wraps(original)(timed))
 
@@ -275,6 +303,12 @@ class Tracer:
 def install_tracer() -> Tracer:
     tracer = Tracer()
     ccxt_exchange = trading.exchange.ccxt_exchange.CcxtExchange
+    # who runs what (for the SQLite breakdown)
+    tracer.tag(bot.alert_flow.AlertProcessor, "run", "alert processor")
+    tracer.tag(bot.notifier.Notifier, "run", "notifier (Discord posts)")
+    tracer.tag(trading.monitor.Monitor, "run", "monitor")
+    tracer.tag(trading.approvals.ApprovalDesk, "approve", "desk.approve (click)")
+    tracer.tag(trading.executor.Executor, "enter", "executor.enter")
     # the alert's path
     tracer.coroutine(webhook.intake.AlertIntake, "handle", "webhook")
     tracer.coroutine(
@@ -677,7 +711,8 @@ def print_waterfall(
             rows.setdefault(label, []).append((start - zero(c), end - start))
     print()
     print(f"  {title}")
-    print(f"  {'stage (median over cycles)':<56}{'starts':>8}{'p50 ms':>8}{'p95 ms':>8}{'n':>4}")
+    head = "stage (starts: ms after t0, median)"
+    print(f"  {head:<56}{'starts':>8}{'p50 ms':>8}{'p95 ms':>8}{'n':>4}")
     for label, values in rows.items():
         starts = [v[0] for v in values]
         took = [v[1] for v in values]
@@ -688,7 +723,7 @@ def print_waterfall(
 
 
 def print_sqlite(cycles: list[Cycle]) -> None:
-    """SQLite transactions during the click path, by the task that ran them."""
+    """SQLite transactions during the click path, by the part of the product that ran them."""
     per_task: dict[str, list[tuple[int, float]]] = {}
     for c in cycles:
         bucket: dict[str, tuple[int, float]] = {}
@@ -696,10 +731,7 @@ def print_sqlite(cycles: list[Cycle]) -> None:
         for span in c.click_spans:
             if span.label not in ("sqlite_write", "sqlite_read") or span.start > end:
                 continue
-            task = "executor.enter" if span.task.startswith("enter-") else span.task
-            task = "notifier (Discord posts)" if task == "notifier" else task
-            if task.startswith("Task-"):
-                task = "approval click (desk.approve)"
+            task = span.owner
             n, seconds = bucket.get(task, (0, 0.0))
             bucket[task] = (n + 1, seconds + span.seconds)
         for task, value in bucket.items():
@@ -845,6 +877,8 @@ async def main(args: argparse.Namespace) -> None:
         f"errors logged: {len(errors.lines) or 'none'}; fake Discord internal errors: "
         f"{len(internal) or 'none'}"
     )
+    if tracer.missing:
+        print(f"  not traced (no such method any more): {', '.join(tracer.missing)}")
     for line in errors.lines[:10] + internal[:5]:
         print(f"    {line[:300]}")
 

@@ -243,6 +243,7 @@ async def run_ours(
 ) -> OursRun:
     """Offer and approve a trade, then time ``Executor.enter`` until the bracket is placed."""
     async with FakeBinanceFutures() as fake:
+        fake.server.latency_s = LATENCY_S
         fake.set_price(MARKET_ID, PRICE)
         exchange = CcxtExchange("binanceusdm", flavour_config(fake))
         try:
@@ -334,6 +335,7 @@ async def bare_bracket(client: Any) -> float:
 
 async def run_bare(config: Config) -> float:
     async with FakeBinanceFutures() as fake:
+        fake.server.latency_s = LATENCY_S
         fake.set_price(MARKET_ID, PRICE)
         client = ccxt_async.binanceusdm(config(fake))
         try:
@@ -494,6 +496,8 @@ def print_profile(profile: cProfile.Profile, top: int = 10) -> None:
 
 # --- main ----------------------------------------------------------------------------------
 
+LATENCY_S = 0.0  # set from --latency-ms
+
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="greenlight-bench-") as folder:
@@ -535,6 +539,12 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first")
     parser.add_argument("--no-profile", dest="profile", action="store_false")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="delay the fake exchange adds to every answer (a real exchange is 10-50 ms away)",
+    )
     args = parser.parse_args()
     if args.runs < 1 or args.default_runs < 0 or args.warmup < 0:
         parser.error("--runs must be at least 1, the others at least 0")
@@ -543,4 +553,7 @@ def parse_args() -> argparse.Namespace:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    asyncio.run(main(parse_args()))
+    ARGS = parse_args()
+    LATENCY_S = ARGS.latency_ms / 1000
+    print(f"fake exchange latency per request: {ARGS.latency_ms:g} ms")
+    asyncio.run(main(ARGS))

@@ -23,7 +23,7 @@ from trading.events import EventKind
 from trading.exchange.base import Exchange, ExchangeOrder, OrderKind, OrderState
 from trading.fills import average_price, fill_delta, realized_pnl
 from trading.markets import Market
-from trading.placement import OrderPlacer
+from trading.placement import OrderIntent, OrderPlacer, Placed
 from trading.precision import round_amount, round_breakeven
 from trading.protection import DesiredOrder, desired_protection, taken_take_profits
 from trading.states import OrderStatus, TradeStatus
@@ -119,11 +119,13 @@ class Executor:
             try:
                 record, answer = await self.placer.place(
                     trade,
-                    ENTRY,
-                    OrderKind.LIMIT if limit else OrderKind.MARKET,
-                    plan.side,
-                    plan.amount,
-                    price=plan.entry_price if limit else None,
+                    OrderIntent(
+                        ENTRY,
+                        OrderKind.LIMIT if limit else OrderKind.MARKET,
+                        plan.side,
+                        plan.amount,
+                        price=plan.entry_price if limit else None,
+                    ),
                 )
             except ExchangeError as exc:
                 return await self._fail(trade, f"the entry was refused: {exc}")
@@ -225,8 +227,11 @@ class Executor:
                 return trade
             trade = await self._cancel_legs(trade, lambda o: o.leg == leg)
             record, answer = await self.placer.place(
-                trade, leg, OrderKind.MARKET, trade.side.opposite, wanted[leg].amount,
-                reduce_only=True,
+                trade,
+                OrderIntent(
+                    leg, OrderKind.MARKET, trade.side.opposite, wanted[leg].amount,
+                    reduce_only=True,
+                ),
             )  # fmt: skip
             await self._note(trade, reason)
             if answer is not None:
@@ -353,22 +358,32 @@ class Executor:
 
     async def _apply(self, trade: Trade, record: OrderRecord, order: ExchangeOrder) -> Trade:
         """Store what ``order`` says about ``record``: status, fills, the trade's totals."""
-        delta = fill_delta(record, order, self._market(trade))
+        return await self._apply_many(trade, [(record, order)])
+
+    async def _apply_many(self, trade: Trade, answers: list[Placed]) -> Trade:
+        """Store several orders' news in one transaction."""
+        if not any(order is not None for _, order in answers):
+            return trade
         now = self._clock()
+        market = self._market(trade)
         async with self._store.begin() as tx:
-            record = await tx.update_order(
-                record.id,
-                now=now,
-                exchange_id=order.id,
-                status=_status_of(order),
-                filled=order.filled,
-                average=order.average if order.filled > 0 else record.average,
-                fee=record.fee + (delta.fee if delta else Decimal(0)),
-            )
-            if delta is not None:
-                trade = await self._record_fill(
-                    tx, trade, record, delta.amount, delta.price, delta.fee
+            for record, order in answers:
+                if order is None:
+                    continue
+                delta = fill_delta(record, order, market)
+                record = await tx.update_order(
+                    record.id,
+                    now=now,
+                    exchange_id=order.id,
+                    status=_status_of(order),
+                    filled=order.filled,
+                    average=order.average if order.filled > 0 else record.average,
+                    fee=record.fee + (delta.fee if delta else Decimal(0)),
                 )
+                if delta is not None:
+                    trade = await self._record_fill(
+                        tx, trade, record, delta.amount, delta.price, delta.fee
+                    )
         return trade
 
     async def _record_fill(
@@ -515,6 +530,8 @@ class Executor:
         orders = await self._orders(trade.id)
         wanted = desired_protection(trade, orders, self._market(trade))
         live = [o for o in orders if o.is_live and o.kind in _PROTECTIVE]
+        if wanted and not live:
+            return await self._protect_at_once(trade, orders, wanted)
         placed: list[DesiredOrder] = []
         for desired in wanted:
             current = [o for o in live if o.leg == desired.leg]
@@ -548,23 +565,58 @@ class Executor:
             )
         return await self._get(trade.id)
 
+    async def _protect_at_once(
+        self, trade: Trade, orders: list[OrderRecord], wanted: list[DesiredOrder]
+    ) -> Trade:
+        """Nothing protects the position yet: send the stop and every TP together."""
+        results = await self.placer.place_many(trade, [self._intent(trade, d) for d in wanted])
+        placed: list[DesiredOrder] = []
+        answers: list[Placed] = []
+        stop_placed = True
+        for desired, result in zip(wanted, results, strict=True):
+            if isinstance(result, ExchangeError):
+                await self._tell_refusal(trade, desired, result)
+                stop_placed = stop_placed and desired.leg != STOP
+                continue
+            placed.append(desired)
+            answers.append(result)
+        trade = await self._apply_many(trade, answers)
+        if not stop_placed:
+            return await self._emergency_close(trade, orders)
+        if placed:
+            await self._event(
+                trade,
+                EventKind.PROTECTION_PLACED,
+                orders=[
+                    {"leg": d.leg, "amount": d.amount, "trigger": d.trigger_price} for d in placed
+                ],
+                first=not any(o.leg == STOP for o in orders),
+            )
+        return await self._get(trade.id)
+
+    @staticmethod
+    def _intent(trade: Trade, desired: DesiredOrder) -> OrderIntent:
+        return OrderIntent(
+            desired.leg,
+            desired.kind,
+            trade.side.opposite,
+            desired.amount,
+            trigger_price=desired.trigger_price,
+            reduce_only=True,
+        )
+
+    async def _tell_refusal(self, trade: Trade, desired: DesiredOrder, exc: Exception) -> None:
+        key = (trade.id, desired)
+        if key not in self._told:  # say it once, not at every retry
+            self._told.add(key)
+            what = "stop" if desired.leg == STOP else desired.leg.upper()
+            await self._event(trade, EventKind.ERROR, message=f"the {what} was refused: {exc}")
+
     async def _place_protective(self, trade: Trade, desired: DesiredOrder) -> bool:
         try:
-            record, answer = await self.placer.place(
-                trade,
-                desired.leg,
-                desired.kind,
-                trade.side.opposite,
-                desired.amount,
-                trigger_price=desired.trigger_price,
-                reduce_only=True,
-            )
+            record, answer = await self.placer.place(trade, self._intent(trade, desired))
         except ExchangeError as exc:
-            key = (trade.id, desired)
-            if key not in self._told:  # say it once, not at every retry
-                self._told.add(key)
-                what = "stop" if desired.leg == STOP else desired.leg.upper()
-                await self._event(trade, EventKind.ERROR, message=f"the {what} was refused: {exc}")
+            await self._tell_refusal(trade, desired, exc)
             return False
         if answer is not None:
             await self._apply(trade, record, answer)
@@ -587,7 +639,8 @@ class Executor:
         await self._note(trade, reason)
         try:
             record, answer = await self.placer.place(
-                trade, CLOSE, OrderKind.MARKET, trade.side.opposite, amount, reduce_only=True
+                trade,
+                OrderIntent(CLOSE, OrderKind.MARKET, trade.side.opposite, amount, reduce_only=True),
             )
         except ExchangeError as exc:
             await self._event(trade, EventKind.ERROR, message=f"closing failed: {exc}")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -27,9 +28,26 @@ from trading.states import OrderStatus
 from trading.store.trades import TradeStore
 from trading.trade import OrderRecord, Trade
 
-__all__ = ["OrderPlacer", "client_order_id"]
+__all__ = ["OrderIntent", "OrderPlacer", "Placed", "client_order_id"]
 
 _log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderIntent:
+    """An order to place for a trade's leg."""
+
+    leg: str
+    kind: OrderKind
+    side: Side
+    amount: Decimal
+    price: Decimal | None = None
+    trigger_price: Decimal | None = None
+    reduce_only: bool = False
+
+
+#: our stored record, and the exchange's view of the order (``None``: not known yet)
+Placed = tuple[OrderRecord, ExchangeOrder | None]
 
 
 def client_order_id(trade_id: str, leg: str, attempt: int) -> str:
@@ -67,18 +85,7 @@ class OrderPlacer:
         self._delay = retry_delay_s
         self._lookups = lookup_attempts
 
-    async def place(
-        self,
-        trade: Trade,
-        leg: str,
-        kind: OrderKind,
-        side: Side,
-        amount: Decimal,
-        *,
-        price: Decimal | None = None,
-        trigger_price: Decimal | None = None,
-        reduce_only: bool = False,
-    ) -> tuple[OrderRecord, ExchangeOrder | None]:
+    async def place(self, trade: Trade, intent: OrderIntent) -> Placed:
         """Place one order; returns our record and the exchange's view of it.
 
         The view is ``None`` when the exchange could not tell whether it has the order: the
@@ -89,33 +96,69 @@ class OrderPlacer:
         ExchangeError
             When the exchange refused the order, or every attempt failed.
         """
-        delay = self._delay
-        last_error: ExchangeError | None = None
-        for _ in range(self._attempts):
-            async with self._store.begin() as tx:
-                attempt = await tx.next_attempt(trade.id, leg)
-                record = await tx.add_order(
-                    trade.id,
-                    leg,
-                    attempt,
-                    client_order_id(trade.id, leg, attempt),
-                    kind,
-                    side,
-                    amount,
-                    now=self._clock(),
-                    price=price,
-                    trigger_price=trigger_price,
-                    reduce_only=reduce_only,
+        [record] = await self._store_intents(trade, [intent])
+        return await self._deliver(trade, intent, record)
+
+    async def place_many(
+        self, trade: Trade, intents: Sequence[OrderIntent]
+    ) -> list[Placed | ExchangeError]:
+        """Store every intent in one transaction, then send them all at once.
+
+        Each result is what :meth:`place` would have returned, or the error it would have
+        raised; one order's failure does not hold the others back.
+        """
+        records = await self._store_intents(trade, intents)
+        results = await asyncio.gather(
+            *(self._deliver(trade, i, r) for i, r in zip(intents, records, strict=True)),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, ExchangeError):
+                raise result
+        return results  # type: ignore[return-value]
+
+    async def _store_intents(
+        self, trade: Trade, intents: Sequence[OrderIntent]
+    ) -> list[OrderRecord]:
+        records = []
+        async with self._store.begin() as tx:
+            for intent in intents:
+                attempt = await tx.next_attempt(trade.id, intent.leg)
+                records.append(
+                    await tx.add_order(
+                        trade.id,
+                        intent.leg,
+                        attempt,
+                        client_order_id(trade.id, intent.leg, attempt),
+                        intent.kind,
+                        intent.side,
+                        intent.amount,
+                        now=self._clock(),
+                        price=intent.price,
+                        trigger_price=intent.trigger_price,
+                        reduce_only=intent.reduce_only,
+                    )
                 )
+        return records
+
+    async def _deliver(self, trade: Trade, intent: OrderIntent, record: OrderRecord) -> Placed:
+        """Send ``record``; on a definite failure retry under a new attempt (a new id)."""
+        delay = self._delay
+        error: ExchangeError | None = None
+        for attempt in range(self._attempts):
+            if attempt:
+                await self._sleep(delay)
+                delay *= 2
+                [record] = await self._store_intents(trade, [intent])
             request = OrderRequest(
                 symbol=trade.symbol,
-                side=side,
-                kind=kind,
-                amount=amount,
+                side=intent.side,
+                kind=intent.kind,
+                amount=intent.amount,
                 client_id=record.client_id,
-                price=price,
-                trigger_price=trigger_price,
-                reduce_only=reduce_only,
+                price=intent.price,
+                trigger_price=intent.trigger_price,
+                reduce_only=intent.reduce_only,
             )
             try:
                 return record, await self._exchange.create_order(request)
@@ -126,18 +169,16 @@ class OrderPlacer:
                     return record, found
                 if not certain:
                     return record, None
-                last_error = exc
+                error = exc
                 await self._mark(record, OrderStatus.REJECTED, "the exchange never received it")
             except TemporaryExchangeError as exc:
-                last_error = exc
+                error = exc
                 await self._mark(record, OrderStatus.REJECTED, str(exc))
             except ExchangeError as exc:
                 await self._mark(record, OrderStatus.REJECTED, str(exc))
                 raise
-            await self._sleep(delay)
-            delay *= 2
-        assert last_error is not None
-        raise last_error
+        assert error is not None
+        raise error
 
     async def lookup(self, record: OrderRecord, symbol: str) -> tuple[ExchangeOrder | None, bool]:
         """Find ``record`` on the exchange by client id.

@@ -112,10 +112,14 @@ async def test_a_stop_that_cannot_be_placed_closes_the_position(
 async def test_stop_unplaceable_after_retries_also_closes(
     desk: Desk, fake: FakeBinanceFutures
 ) -> None:
-    fake.fail_next("POST", ALGO, kind="http_503", times=3)
+    # the stop and TPs go out together: make every algo order fail through all attempts
+    fake.fail_next("POST", ALGO, kind="http_503", times=12)
     trade = await desk.approve_and_enter(await desk.offer(long_alert()))
     assert trade.status is TradeStatus.CLOSED and fake.positions["XRPUSDT"].size == 0
     assert EventKind.UNPROTECTED in await desk.kinds(trade.id)
+    stop_posts = [r for r in fake.requests if r[:2] == ("POST", ALGO) and "-stop-" in str(r[2])]
+    assert len(stop_posts) == 3  # three attempts, three client ids, then the position closed
+    assert open_algos(fake) == []
 
 
 async def test_insufficient_margin_fails_the_trade_in_words(

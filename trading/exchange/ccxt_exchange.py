@@ -99,6 +99,7 @@ class CcxtExchange:
         if sandbox:
             self._client.set_sandbox_mode(True)
         self._markets: dict[str, Market] = {}
+        self._leverage: dict[str, int] = {}
         self._label = exchange_id.removesuffix("usdm").capitalize()
 
     @property
@@ -270,8 +271,11 @@ class CcxtExchange:
         await self._call("cancel_order", order_id, symbol, self._flavour.order_params(kind))
 
     async def set_leverage(self, symbol: str, leverage: int) -> None:
-        """Set the symbol's leverage."""
+        """Set the symbol's leverage (skipped when this process already set that value)."""
+        if self._leverage.get(symbol) == leverage:
+            return
         await self._call("set_leverage", leverage, symbol)
+        self._leverage[symbol] = leverage
 
     async def close(self) -> None:
         """Close the HTTP session."""

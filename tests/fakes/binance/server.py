@@ -249,6 +249,7 @@ class BinanceServer:
     def __init__(self, engine: Engine, klines: KlineStore, api_key: str, api_secret: str) -> None:
         self.engine, self.klines = engine, klines
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.latency_s = 0.0  # added to every answer, to stand for a real network
         self.faults: list[Fault] = []
         self._api_key, self._api_secret = api_key, api_secret
         self.closing = asyncio.Event()  # set on shutdown: hanging requests return at once
@@ -257,6 +258,8 @@ class BinanceServer:
     # ------------------------------------------------------------- dispatching
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """The aiohttp handler of every path: log, apply a scripted fault, else answer."""
+        if self.latency_s:  # a far-away exchange: every answer takes this long
+            await asyncio.sleep(self.latency_s)
         raw_query = request.rel_url.raw_query_string
         body = await request.text() if request.body_exists else ""
         params = dict(parse_qsl(raw_query, keep_blank_values=True))
