@@ -87,10 +87,15 @@ class Notifier:
                 channel_id=str(message.channel.id),
                 message_id=str(message.id),
             )
+        # reactions have their own rate limit: add them aside, so the next alert is not held up
+        self._services.spawn(self._add_reactions(message), name=f"reactions-{trade.id}")
+        return trade
+
+    @staticmethod
+    async def _add_reactions(message: discord.Message) -> None:
         for emoji in (APPROVE_EMOJI, REJECT_EMOJI):
             with contextlib.suppress(discord.HTTPException):
                 await message.add_reaction(emoji)
-        return trade
 
     async def adopt_posted_offer(self, trade: Trade, *, look_back: int = 50) -> Trade:
         """Find an approval message posted before a crash (its id never stored) and keep it."""

@@ -324,37 +324,46 @@ class Executor:
         async with self._store.begin() as tx:
             await tx.update_order(record.id, now=self._clock(), status=status, error=error)
 
-    async def _fail(self, trade: Trade, reason: str) -> Trade:
-        async with self._store.begin() as tx:
-            failed = await tx.move(
-                trade.id,
-                TradeStatus.FAILED,
-                now=self._clock(),
-                expect=[TradeStatus.APPROVED, TradeStatus.ENTERING],
-                note=reason[:500],
-                closed_at=self._clock(),
-            )
-            if failed is not None:
-                await tx.add_event(
-                    trade.id, EventKind.FAILED, {"reason": reason}, now=self._clock()
-                )
-        return failed or await self._get(trade.id)
-
-    async def _withdraw(self, trade: Trade, reason: str) -> Trade:
+    async def _end(
+        self,
+        trade: Trade,
+        status: TradeStatus,
+        kind: EventKind,
+        reason: str,
+        expect: list[TradeStatus],
+    ) -> Trade:
+        """Move a trade that never had a position to a final status, with the reason."""
+        now = self._clock()
         async with self._store.begin() as tx:
             moved = await tx.move(
-                trade.id,
-                TradeStatus.CANCELLED,
-                now=self._clock(),
-                expect=[TradeStatus.PENDING, TradeStatus.APPROVED],
-                note=reason[:500],
-                closed_at=self._clock(),
+                trade.id, status, now=now, expect=expect, note=reason[:500], closed_at=now
             )
             if moved is not None:
-                await tx.add_event(
-                    trade.id, EventKind.CANCELLED, {"reason": reason}, now=self._clock()
-                )
+                await tx.add_event(trade.id, kind, {"reason": reason}, now=now)
         return moved or await self._get(trade.id)
+
+    async def _fail(self, trade: Trade, reason: str) -> Trade:
+        return await self._end(
+            trade,
+            TradeStatus.FAILED,
+            EventKind.FAILED,
+            reason,
+            [TradeStatus.APPROVED, TradeStatus.ENTERING],
+        )
+
+    async def _withdraw(self, trade: Trade, reason: str) -> Trade:
+        return await self._end(
+            trade,
+            TradeStatus.CANCELLED,
+            EventKind.CANCELLED,
+            reason,
+            [TradeStatus.PENDING, TradeStatus.APPROVED],
+        )
+
+    async def abandon(self, trade_id: str, reason: str) -> Trade:
+        """An approved trade that will not be entered (e.g. the price moved during a restart)."""
+        async with self.lock(trade_id):
+            return await self._fail(await self._get(trade_id), reason)
 
     async def _apply(self, trade: Trade, record: OrderRecord, order: ExchangeOrder) -> Trade:
         """Store what ``order`` says about ``record``: status, fills, the trade's totals."""
@@ -475,23 +484,13 @@ class Executor:
     ) -> Trade:
         entry = next((o for o in reversed(orders) if o.leg == ENTRY), None)
         if cancelled_reason is not None:
-            async with self._store.begin() as tx:
-                moved = await tx.move(
-                    trade.id,
-                    TradeStatus.CANCELLED,
-                    now=self._clock(),
-                    expect=[TradeStatus.ENTERING],
-                    note=cancelled_reason[:500],
-                    closed_at=self._clock(),
-                )
-                if moved is not None:
-                    await tx.add_event(
-                        trade.id,
-                        EventKind.CANCELLED,
-                        {"reason": cancelled_reason},
-                        now=self._clock(),
-                    )
-            return moved or await self._get(trade.id)
+            return await self._end(
+                trade,
+                TradeStatus.CANCELLED,
+                EventKind.CANCELLED,
+                cancelled_reason,
+                [TradeStatus.ENTERING],
+            )
         why = (entry.error if entry else None) or "the entry order ended without a fill"
         return await self._fail(trade, why)
 

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from trading.approvals import drift_refusal
 from trading.errors import ExchangeError
-from trading.events import EventKind
 from trading.exchange.base import Exchange, ExchangeOrder, Position
 from trading.executor import Executor
 from trading.states import TradeStatus
@@ -79,22 +78,7 @@ class Monitor:
         if refusal is None:
             await self._executor.enter(trade.id)
             return
-        async with self._store.begin() as tx:
-            failed = await tx.move(
-                trade.id,
-                TradeStatus.FAILED,
-                now=self._clock(),
-                expect=[TradeStatus.APPROVED],
-                note=f"not entered after a restart: {refusal}"[:500],
-                closed_at=self._clock(),
-            )
-            if failed is not None:
-                await tx.add_event(
-                    trade.id,
-                    EventKind.FAILED,
-                    {"reason": f"not entered after a restart: {refusal}"},
-                    now=self._clock(),
-                )
+        await self._executor.abandon(trade.id, f"not entered after a restart: {refusal}")
 
     async def poll_once(self) -> None:
         """One pass over every entering or open trade."""

@@ -177,3 +177,46 @@ async def test_position_closed_by_hand_is_recorded_and_orders_cancelled(
     assert open_algos(fake) == []
     reduced = [e for e in await desk.events(trade.id) if e.kind is EventKind.POSITION_REDUCED]
     assert reduced[0].data == {"amount": "5000.0", "by": "outside Greenlight", "remaining": "0.0"}
+
+
+async def test_an_approval_interrupted_before_its_entry_is_entered_after_restart(
+    database: Database, fake: FakeBinanceFutures
+) -> None:
+    first = await open_desk(database, fake)
+    trade = await first.offer(long_alert())
+    assert (await first.desk.approve(trade.id, "1", "alice")).ok  # then the bot stops
+    await first.exchange.close()
+
+    second = await open_desk(database, fake)
+    try:
+        await second.monitor.reconcile()
+        trade = await second.trade(trade.id)
+        assert trade.status is TradeStatus.OPEN
+        assert len(entries(fake)) == 1 and len(open_algos(fake)) == 4
+    finally:
+        await second.exchange.close()
+        await second.alert_log.close()
+        await first.alert_log.close()
+
+
+async def test_an_interrupted_approval_is_dropped_if_the_price_ran_away(
+    database: Database, fake: FakeBinanceFutures
+) -> None:
+    first = await open_desk(database, fake)
+    trade = await first.offer(long_alert())
+    assert (await first.desk.approve(trade.id, "1", "alice")).ok
+    await first.exchange.close()
+    fake.set_price("XRPUSDT", "1.0300")  # 3 % away while the bot was down
+
+    second = await open_desk(database, fake)
+    try:
+        await second.monitor.reconcile()
+        trade = await second.trade(trade.id)
+        assert trade.status is TradeStatus.FAILED
+        assert trade.note is not None and "not entered after a restart" in trade.note
+        assert "moved 3.00 %" in trade.note
+        assert entries(fake) == []
+    finally:
+        await second.exchange.close()
+        await second.alert_log.close()
+        await first.alert_log.close()
