@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import DATA
+from tests.fakes.binance import FakeBinanceFutures
 from trading.alert_handler import AlertHandler
 from trading.alerts import AcceptedAlert, Alert, AlertKind, Side, TakeProfitSpec
 from trading.approvals import ApprovalDesk, ApprovalRules
 from trading.events import EventKind
 from trading.exchange.base import Exchange
+from trading.exchange.ccxt_exchange import CcxtExchange, ccxt_config
 from trading.exchange.paper import PaperExchange
 from trading.exchange.replay import ReplayFeed, read_candles_csv
 from trading.executor import ExecutionRules, Executor
@@ -218,3 +220,26 @@ async def paper_desk(database: Database) -> AsyncIterator[Desk]:
     yield desk
     await desk.exchange.close()
     await desk.alert_log.close()
+
+
+async def open_desk(database: Database, fake: FakeBinanceFutures) -> Desk:
+    """A desk trading live (real ccxt) against ``fake``."""
+    config = ccxt_config("binanceusdm", options={**fake.ccxt_config(), "timeout": 1000})
+    return await wire_desk(database, CcxtExchange("binanceusdm", config), Clock(real=True))
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeBinanceFutures]:
+    """The fake Binance USD-M, XRP at 1.0000."""
+    async with FakeBinanceFutures() as server:
+        server.set_price("XRPUSDT", "1.0000")
+        yield server
+
+
+@pytest.fixture
+async def desk(database: Database, fake: FakeBinanceFutures) -> AsyncIterator[Desk]:
+    """A live desk on the fake Binance."""
+    opened = await open_desk(database, fake)
+    yield opened
+    await opened.exchange.close()
+    await opened.alert_log.close()

@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import ccxt.async_support as ccxt_async
 import pytest
 
 from tests.fakes.binance import FakeBinanceFutures
-from tests.trading.conftest import Desk
-from tests.trading.test_binance_lifecycle import SYMBOL, long_alert, open_algos, open_desk
+from tests.trading.conftest import Desk, open_desk
+from tests.trading.test_binance_lifecycle import SYMBOL, long_alert, open_algos
 from trading.events import EventKind
 from trading.states import OrderStatus, TradeStatus
 from trading.store.database import Database
 
 ORDER = "/fapi/v1/order"
 ALGO = "/fapi/v1/algoOrder"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBinanceFutures]:
-    async with FakeBinanceFutures() as server:
-        server.set_price("XRPUSDT", "1.0000")
-        yield server
-
-
-@pytest.fixture
-async def desk(database: Database, fake: FakeBinanceFutures) -> AsyncIterator[Desk]:
-    opened = await open_desk(database, fake)
-    yield opened
-    await opened.exchange.close()
-    await opened.alert_log.close()
 
 
 def entries(fake: FakeBinanceFutures) -> list:

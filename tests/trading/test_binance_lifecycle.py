@@ -3,40 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
-import pytest
-
 from tests.fakes.binance import FakeBinanceFutures
-from tests.trading.conftest import Clock, Desk, entry_alert, wire_desk
+from tests.trading.conftest import Desk, entry_alert
 from trading.alerts import AlertKind, Side, TakeProfitSpec
 from trading.events import EventKind
-from trading.exchange.ccxt_exchange import CcxtExchange, ccxt_config
 from trading.states import TradeStatus
-from trading.store.database import Database
 
 SYMBOL = "XRP/USDT:USDT"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBinanceFutures]:
-    async with FakeBinanceFutures() as server:
-        server.set_price("XRPUSDT", "1.0000")
-        yield server
-
-
-async def open_desk(database: Database, fake: FakeBinanceFutures) -> Desk:
-    config = ccxt_config("binanceusdm", options={**fake.ccxt_config(), "timeout": 1000})
-    return await wire_desk(database, CcxtExchange("binanceusdm", config), Clock(real=True))
-
-
-@pytest.fixture
-async def desk(database: Database, fake: FakeBinanceFutures) -> AsyncIterator[Desk]:
-    opened = await open_desk(database, fake)
-    yield opened
-    await opened.exchange.close()
-    await opened.alert_log.close()
 
 
 def long_alert(**fields: object) -> object:
