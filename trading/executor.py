@@ -21,13 +21,13 @@ from trading.alerts import OrderType
 from trading.errors import ExchangeError, PlanError, TemporaryExchangeError
 from trading.events import EventKind
 from trading.exchange.base import Exchange, ExchangeOrder, OrderKind, OrderState
-from trading.fills import average_price, fill_delta, realized_pnl
 from trading.markets import Market
+from trading.order_news import record_answers
 from trading.placement import OrderIntent, OrderPlacer, Placed
 from trading.precision import round_amount, round_breakeven
 from trading.protection import DesiredOrder, desired_protection, taken_take_profits
 from trading.states import OrderStatus, TradeStatus
-from trading.store.trades import TradeStore, TradeTx
+from trading.store.trades import TradeStore
 from trading.trade import CLOSE, ENTRY, STOP, OrderRecord, Trade, tp_index
 
 __all__ = ["ExecutionRules", "Executor", "breakeven_price"]
@@ -54,16 +54,6 @@ def breakeven_price(trade: Trade, offset_pct: Decimal, market: Market) -> Decima
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _status_of(order: ExchangeOrder) -> OrderStatus:
-    if order.state is OrderState.OPEN:
-        return OrderStatus.OPEN
-    if order.state is OrderState.CLOSED:
-        return OrderStatus.FILLED if order.filled > 0 else OrderStatus.CANCELLED
-    if order.state is OrderState.REJECTED:
-        return OrderStatus.REJECTED
-    return OrderStatus.CANCELLED
 
 
 class Executor:
@@ -373,89 +363,8 @@ class Executor:
         """Store several orders' news in one transaction."""
         if not any(order is not None for _, order in answers):
             return trade
-        now = self._clock()
-        market = self._market(trade)
         async with self._store.begin() as tx:
-            for record, order in answers:
-                if order is None:
-                    continue
-                delta = fill_delta(record, order, market)
-                record = await tx.update_order(
-                    record.id,
-                    now=now,
-                    exchange_id=order.id,
-                    status=_status_of(order),
-                    filled=order.filled,
-                    average=order.average if order.filled > 0 else record.average,
-                    fee=record.fee + (delta.fee if delta else Decimal(0)),
-                )
-                if delta is not None:
-                    trade = await self._record_fill(
-                        tx, trade, record, delta.amount, delta.price, delta.fee
-                    )
-        return trade
-
-    async def _record_fill(
-        self,
-        tx: TradeTx,
-        trade: Trade,
-        record: OrderRecord,
-        amount: Decimal,
-        price: Decimal,
-        fee: Decimal,
-    ) -> Trade:
-        now = self._clock()
-        contract = trade.plan.contract_size
-        if record.leg == ENTRY:
-            average = average_price(trade.filled_qty, trade.entry_price, amount, price)
-            await tx.add_fill(record, amount, price, fee, Decimal(0), now=now)
-            trade = await tx.update_trade(
-                trade.id,
-                now=now,
-                filled_qty=trade.filled_qty + amount,
-                entry_price=average,
-                fees=trade.fees + fee,
-            )
-            if trade.status is TradeStatus.ENTERING:
-                trade = (
-                    await tx.move(
-                        trade.id, TradeStatus.OPEN, now=now, expect=[TradeStatus.ENTERING]
-                    )
-                    or trade
-                )
-            await tx.add_event(
-                trade.id,
-                EventKind.ENTRY_FILLED,
-                {"amount": amount, "price": price, "filled": trade.filled_qty, "fee": fee,
-                 "planned": trade.plan.amount},
-                now=now,
-            )  # fmt: skip
-            return trade
-        entry = trade.entry_price or trade.plan.entry_price
-        pnl = realized_pnl(trade.side, entry, price, amount, contract)
-        await tx.add_fill(record, amount, price, fee, pnl, now=now)
-        trade = await tx.update_trade(
-            trade.id,
-            now=now,
-            closed_qty=trade.closed_qty + amount,
-            realized_pnl=trade.realized_pnl + pnl,
-            fees=trade.fees + fee,
-        )
-        data = {"amount": amount, "price": price, "pnl": pnl, "fee": fee,
-                "remaining": trade.remaining}  # fmt: skip
-        index = tp_index(record.leg)
-        if index is not None:
-            tp = next((t for t in trade.plan.take_profits if t.index == index), None)
-            kind = EventKind.TAKE_PROFIT_FILLED
-            data |= {"index": index, "r": tp.r if tp else None}
-        elif record.leg == STOP:
-            kind = EventKind.STOP_FILLED
-            data |= {"breakeven": trade.breakeven_at is not None}
-        else:
-            kind = EventKind.POSITION_REDUCED
-            data |= {"by": trade.note or "market close"}
-        await tx.add_event(trade.id, kind, data, now=now)
-        return trade
+            return await record_answers(tx, trade, answers, self._market(trade), self._clock())
 
     async def _settle(self, trade: Trade, cancelled_reason: str | None = None) -> Trade:
         """After fills: breakeven, protection, and closing the trade when flat."""
