@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-PASSPHRASE = "benchmark-passphrase"
+PASSPHRASE = "not-a-secret"  # the benchmark server's own
 
 
 def _free_port() -> int:
