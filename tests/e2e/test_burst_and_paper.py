@@ -41,6 +41,10 @@ async def test_a_burst_is_posted_complete_and_in_order(greenlight: Greenlight) -
     assert posted == order
     assert [bool(m.buttons) for m in app.channel_messages()] == [True] * 3 + [False] * 4
     assert "already pending" in app.channel_messages()[3].text
+    eth = app.channel_messages()[1]  # the fake exchange has no ETH candles: offered all the same
+    assert eth.buttons and not eth.attachments
+    chart_note = [f["value"] for f in eth.embeds[0]["fields"] if f["name"] == "Chart"]
+    assert chart_note == ["No chart: no candles for ETH/USDT:USDT 5m"]
 
 
 async def test_paper_mode_trades_on_the_exchange_public_prices(
