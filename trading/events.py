@@ -30,5 +30,4 @@ class EventKind(StrEnum):
     FAILED = "failed"
     ERROR = "error"
     UNPROTECTED = "unprotected"
-    RECONCILED = "reconciled"
     NOTICE = "notice"  # an alert that is not offered (paused, refused) — no trade attached

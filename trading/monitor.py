@@ -56,7 +56,6 @@ class Monitor:
         self._max_backoff = max_backoff_s
         self._max_drift = max_price_drift_pct
         self._sleep = sleep
-        self.passes = 0
         self.wakeup = asyncio.Event()
 
     async def reconcile(self) -> None:
@@ -84,7 +83,6 @@ class Monitor:
         """One pass over every entering or open trade."""
         async with self._store.read() as tx:
             trades = await tx.with_status([TradeStatus.ENTERING, TradeStatus.OPEN])
-        self.passes += 1
         if not trades:
             return
         symbols = sorted({t.symbol for t in trades})

@@ -167,16 +167,6 @@ class AlertLog:
             rows = (await connection.execute(query)).all()
         return [RecentAlert(*row) for row in rows]
 
-    async def with_keys(self, keys: Sequence[str]) -> dict[str, str]:
-        """Map each idempotency key in ``keys`` that was accepted before to its alert id."""
-        if not keys:
-            return {}
-        query = select(alerts.c.idempotency_key, alerts.c.id).where(
-            and_(alerts.c.status == AlertStatus.ACCEPTED.value, alerts.c.idempotency_key.in_(keys))
-        )
-        async with self._db.engine.connect() as connection:
-            return {key: alert_id for key, alert_id in (await connection.execute(query)).all()}
-
     async def unprocessed(self) -> list[StoredAlert]:
         """Accepted alerts not processed yet, in the order they arrived."""
         query = (

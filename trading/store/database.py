@@ -36,11 +36,6 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    @property
-    def is_sqlite(self) -> bool:
-        """True when the backend is SQLite."""
-        return self.engine.dialect.name == "sqlite"
-
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Database:
         """Connect to ``url``, create what SQLite needs on disk, and upgrade the schema."""

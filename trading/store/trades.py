@@ -343,11 +343,6 @@ class TradeTx:
             )
         )
 
-    async def fills_since(self, since: datetime) -> list[dict[str, Any]]:
-        """Executions after ``since``, oldest first."""
-        query = select(fills).where(fills.c.created_at >= since).order_by(fills.c.id)
-        return [dict(row._mapping) for row in await self._c.execute(query)]
-
     # --- events ------------------------------------------------------------------------
 
     async def add_event(
