@@ -69,15 +69,15 @@ import aiohttp  # noqa: E402
 import ccxt  # noqa: E402
 import discord  # noqa: E402
 
-import bot.alert_flow  # noqa: E402
 import bot.notifier  # noqa: E402
 import bot.views  # noqa: E402
 import charts.candle_cache  # noqa: E402
 import charts.pool  # noqa: E402
 import trading.alert_handler  # noqa: E402
-import trading.approvals  # noqa: E402
+import trading.alert_worker  # noqa: E402
+import trading.decisions  # noqa: E402
 import trading.exchange.ccxt_exchange  # noqa: E402
-import trading.executor  # noqa: E402
+import trading.execution.actions  # noqa: E402
 import trading.monitor  # noqa: E402
 import trading.store.trades  # noqa: E402
 import webhook.intake  # noqa: E402
@@ -304,11 +304,11 @@ def install_tracer() -> Tracer:
     tracer = Tracer()
     ccxt_exchange = trading.exchange.ccxt_exchange.CcxtExchange
     # who runs what (for the SQLite breakdown)
-    tracer.tag(bot.alert_flow.AlertProcessor, "run", "alert processor")
+    tracer.tag(trading.alert_worker.AlertWorker, "run", "alert worker")
     tracer.tag(bot.notifier.Notifier, "run", "notifier (Discord posts)")
     tracer.tag(trading.monitor.Monitor, "run", "monitor")
-    tracer.tag(trading.approvals.ApprovalDesk, "approve", "desk.approve (click)")
-    tracer.tag(trading.executor.Executor, "enter", "executor.enter")
+    tracer.tag(trading.decisions.OfferDecisions, "approve", "decisions.approve (click)")
+    tracer.tag(trading.execution.actions.Executor, "enter", "executor.enter")
     # the alert's path
     tracer.coroutine(webhook.intake.AlertIntake, "handle", "webhook")
     tracer.coroutine(
@@ -324,8 +324,8 @@ def install_tracer() -> Tracer:
     tracer.coroutine(discord.abc.Messageable, "send", "send")
     # the click's path
     tracer.coroutine(bot.views.ApprovalButton, "interaction_check", "interaction_check")
-    tracer.coroutine(trading.approvals.ApprovalDesk, "approve", "approve")
-    tracer.coroutine(trading.executor.Executor, "enter", "enter")
+    tracer.coroutine(trading.decisions.OfferDecisions, "approve", "approve")
+    tracer.coroutine(trading.execution.actions.Executor, "enter", "enter")
     tracer.coroutine(ccxt_exchange, "fetch_price", "fetch_price")
     tracer.coroutine(ccxt_exchange, "fetch_balance", "fetch_balance")
     tracer.coroutine(ccxt_exchange, "set_leverage", "set_leverage")
@@ -493,7 +493,6 @@ class Bench:
         cycle.message = self.probes.message_at[message.id]
         cycle.png_bytes = sum(a.size for a in message.attachments)
         approve = next(b for b in message.buttons if b.get("label") == "Approve")
-        cycle.trade_id = approve["custom_id"].rsplit(":", 1)[-1]
         # post_offer adds ✅ ❌ after the message: let it finish, as a human would
         await self.probes.wait(
             lambda: set(self.discord.message(message.id).reactions) >= {"✅", "❌"},
@@ -502,10 +501,24 @@ class Bench:
         await asyncio.sleep(SETTLE_S)
         cycle.alert_spans = self.tracer.between(cycle.posted, cycle.message)
 
-        prefix = f"gl-{cycle.trade_id}-"
+        known = set(self.probes.placed_at)
         cycle.clicked = time.perf_counter()
         click = await self.discord.click(message.id, approve["custom_id"], user_id=TRADER)
         legs = ("stop", *TAKE_PROFIT_LEGS)
+
+        def new_entry() -> str | None:  # the offer's trade: its id is in its orders' client ids
+            return next(
+                (c for c in self.probes.placed_at if c not in known and "-entry-" in c), None
+            )
+
+        try:
+            entry_id = await self.probes.wait(new_entry, f"the {symbol} entry")
+        except TimeoutError:
+            raise RuntimeError(
+                f"no entry for {symbol}; the click answered {click.text!r}"
+            ) from None
+        cycle.trade_id = entry_id.removeprefix("gl-").split("-entry-", 1)[0]
+        prefix = f"gl-{cycle.trade_id}-"
 
         def bracket_done() -> bool:
             return self.probes.placed(prefix + "entry-") is not None and all(

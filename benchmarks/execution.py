@@ -5,8 +5,8 @@
 Everything runs in this process on loopback, against the fake Binance USD-M server of
 ``tests/fakes/binance`` (real ``ccxt.async_support.binanceusdm`` over TLS):
 
-- **ours**: a pending trade is offered by the :class:`AlertHandler` and approved by the
-  :class:`ApprovalDesk` (its price check and compare-and-set), then the clock runs around
+- **ours**: a desk built by :meth:`TradingDesk.build` offers the alert and its offer is
+  approved (the price check and compare-and-set), then the clock runs around the account's
   ``Executor.enter(trade_id)`` alone: set leverage, the market entry, then the reduce-only stop
   and three take-profits, each stored before and after it is sent (SQLite on disk in a temp
   folder, WAL with ``synchronous=FULL``, as in production).
@@ -42,7 +42,7 @@ from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -54,14 +54,12 @@ import ccxt.async_support as ccxt_async
 from sqlalchemy import event
 
 from tests.fakes.binance import FakeBinanceFutures
-from trading.alert_handler import AlertHandler
 from trading.alerts import AcceptedAlert, Alert, AlertKind, Side, TakeProfitSpec
-from trading.approvals import ApprovalDesk, ApprovalRules
+from trading.config import DeskConfig
+from trading.desk import TradingDesk
 from trading.exchange.ccxt_exchange import CcxtExchange, ccxt_config
-from trading.executor import ExecutionRules, Executor
 from trading.ids import new_id
-from trading.pause import PauseSwitch
-from trading.plan import PlanRules
+from trading.offer import Actor, Via
 from trading.states import TradeStatus
 from trading.store.alert_log import AlertLog, AlertRecord, AlertStatus
 from trading.store.database import Database
@@ -237,7 +235,6 @@ async def _accept(alert_log: AlertLog, alert: Alert) -> AcceptedAlert:
 
 async def run_ours(
     database: Database,
-    alert_log: AlertLog,
     breakdown: Breakdown,
     profile: cProfile.Profile | None = None,
 ) -> OursRun:
@@ -246,34 +243,24 @@ async def run_ours(
         fake.server.latency_s = LATENCY_S
         fake.set_price(MARKET_ID, PRICE)
         exchange = CcxtExchange("binanceusdm", flavour_config(fake))
+        desk = TradingDesk.build(DeskConfig(trading_mode="live"), database, exchange=exchange)
         try:
-            store = TradeStore(database)
-            pause = PauseSwitch(store, clock=_now)
-            executor = Executor(store, exchange, ExecutionRules(), clock=_now)
-            handler = AlertHandler(
-                store,
-                exchange,
-                executor,
-                pause,
-                PlanRules(risk_per_trade_pct=Decimal(1), max_risk_pct=Decimal(5)),
-                approval_timeout=timedelta(minutes=15),
-                clock=_now,
-            )
-            desk = ApprovalDesk(store, exchange, pause, ApprovalRules(), clock=_now)
-            instrument(store, exchange, breakdown)
-
-            outcome = await handler.handle(await _accept(alert_log, long_alert()))
+            await desk.open()
+            instrument(desk.store, exchange, breakdown)
+            outcome = await desk.take_alert(await _accept(desk.alert_log, long_alert()))
             if outcome.trade is None:
                 raise RuntimeError(f"the alert was not offered: {outcome.summary}")
-            decision = await desk.approve(outcome.trade.id, "1001", "benchmark")
+            actor = Actor("1001", "benchmark", Via.DISCORD)
+            decision = await desk.decisions.approve(outcome.trade.offer_id, actor)
             if not decision.ok:
                 raise RuntimeError(f"the trade was not approved: {decision.message}")
 
+            executor = desk.account.executor
             breakdown.reset()
             if profile is not None:
                 profile.enable()
             began = time.perf_counter()
-            trade = await executor.enter(decision.trade.id)
+            trade = await executor.enter(outcome.trade.id)
             elapsed = time.perf_counter() - began
             if profile is not None:
                 profile.disable()
@@ -285,7 +272,7 @@ async def run_ours(
             # Close it (untimed) so the next run's alert is not refused as a second trade.
             await executor.exit(trade.id, "benchmark run over")
         finally:
-            await exchange.close()
+            await desk.close()
     return OursRun(elapsed, parts, calls)
 
 
@@ -502,32 +489,29 @@ LATENCY_S = 0.0  # set from --latency-ms
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="greenlight-bench-") as folder:
         database = await Database.open(f"sqlite+aiosqlite:///{folder}/x.db")
-        alert_log = AlertLog(database)
-        await alert_log.start()
         breakdown = Breakdown()
         count_statements(database, breakdown)
         count_thread_hops(breakdown)
         try:
             for _ in range(args.warmup):  # imports, SQLAlchemy's statement cache, TLS setup
-                await run_ours(database, alert_log, breakdown)
+                await run_ours(database, breakdown)
                 await run_bare(flavour_config)
             ours: list[OursRun] = []
             bare: list[float] = []
             for index in range(args.runs):  # alternate which goes first, against drift
                 if index % 2 == 0:
-                    ours.append(await run_ours(database, alert_log, breakdown))
+                    ours.append(await run_ours(database, breakdown))
                     bare.append(await run_bare(flavour_config))
                 else:
                     bare.append(await run_bare(flavour_config))
-                    ours.append(await run_ours(database, alert_log, breakdown))
+                    ours.append(await run_ours(database, breakdown))
             default = [await run_bare(default_limiter_config) for _ in range(args.default_runs)]
             print_report(ours, bare, default, folder)
             if args.profile:
                 profile = cProfile.Profile()
-                await run_ours(database, alert_log, breakdown, profile)
+                await run_ours(database, breakdown, profile)
                 print_profile(profile)
         finally:
-            await alert_log.close()
             await database.close()
 
 

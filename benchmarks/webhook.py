@@ -73,7 +73,7 @@ def _serve_greenlight(port: int, folder: str, ready: multiprocessing.Event) -> N
 
         drainer = asyncio.create_task(drain())
         config = WebhookConfig(passphrase=PASSPHRASE, rate_limit_per_min=10**9, dedup_window_s=600)
-        intake = AlertIntake(config, log, queue)
+        intake = AlertIntake(config, log, queue.put_nowait)
         await intake.load()
         runner = web.AppRunner(make_app(intake), access_log=None)
         await runner.setup()

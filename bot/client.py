@@ -13,13 +13,12 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.access import Access
 from bot.commands import AccessDenied, TradingCommands
-from bot.decisions import APPROVE, REJECT, decide
 from bot.notifier import APPROVE_EMOJI, REJECT_EMOJI, Notifier
-from bot.services import Services
 from bot.views import ApprovalButton
-from trading.states import TradeStatus
-from trading.trade import Trade
+from trading.desk import TradingDesk
+from trading.offer import Actor, Offer, Via
 
 __all__ = ["GreenlightBot"]
 
@@ -27,16 +26,28 @@ _log = logging.getLogger(__name__)
 
 
 class GreenlightBot(commands.Bot):
-    """discord.py's Bot with Greenlight's services attached.
+    """discord.py's Bot speaking to the trading desk.
 
     Parameters
     ----------
+    desk:
+        The trading desk every button, reaction and command talks to.
+    access:
+        Who may decide and look.
     api_base:
         A different REST base URL (``DISCORD_API_BASE_URL``, e.g. a REST proxy); the gateway
         URL is then asked from that API too.
     """
 
-    def __init__(self, services: Services, *, api_base: str | None = None) -> None:
+    def __init__(
+        self,
+        desk: TradingDesk,
+        access: Access,
+        *,
+        channel_id: int,
+        guild_id: int,
+        api_base: str | None = None,
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_reactions = True
@@ -46,8 +57,10 @@ class GreenlightBot(commands.Bot):
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
         )
-        self.services = services
-        self.notifier = Notifier(self, services)
+        self.desk = desk
+        self.access = access
+        self.guild_id = guild_id
+        self.notifier = Notifier(self, desk, channel_id)
         self._api_base = api_base
         if api_base:
             Route.BASE = api_base.rstrip("/")
@@ -58,7 +71,7 @@ class GreenlightBot(commands.Bot):
             _, url, _ = await self.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
         self.add_dynamic_items(ApprovalButton)
-        guild = discord.Object(id=self.services.guild_id)
+        guild = discord.Object(id=self.guild_id)
         await self.add_cog(TradingCommands(self), guild=guild)
         self.tree.on_error = self._on_command_error
         await self.tree.sync(guild=guild)
@@ -83,34 +96,32 @@ class GreenlightBot(commands.Bot):
         emoji = str(payload.emoji)
         if emoji not in (APPROVE_EMOJI, REJECT_EMOJI):
             return
-        services = self.services
-        trade = await self._trade_of(payload)
-        if trade is None:
+        offer = await self._offer_of(payload)
+        if offer is None:
             return
         member = payload.member
         roles = [role.id for role in member.roles] if member is not None else []
         name = member.display_name if member is not None else str(payload.user_id)
-        if not services.access.can_decide(payload.user_id, roles):
+        if not self.access.can_decide(payload.user_id, roles):
             roles = await self._roles_from_api(payload)  # the cache may be cold after a reconnect
-            if not services.access.can_decide(payload.user_id, roles):
+            if not self.access.can_decide(payload.user_id, roles):
                 await self._remove_reaction(payload)
                 return
-        action = APPROVE if emoji == APPROVE_EMOJI else REJECT
-        result = await decide(services, trade.id, action, payload.user_id, name)
-        if not result.ok and result.trade.status is TradeStatus.PENDING:
-            await self.notifier.say(result.trade, f"⚠️ {name}: {result.message}.")
+        actor = Actor(str(payload.user_id), name, Via.DISCORD)
+        decision = await self.desk.decide(offer.id, emoji == APPROVE_EMOJI, actor)
+        if not decision.ok and decision.still_pending:  # refused for now (price, pause)
+            await self.notifier.say(decision.offer, f"⚠️ {name}: {decision.message}.")
             await self._remove_reaction(payload)
 
-    async def _trade_of(self, payload: discord.RawReactionActionEvent) -> Trade | None:
-        """The trade of the reacted message; a reaction may beat the storing of its id."""
+    async def _offer_of(self, payload: discord.RawReactionActionEvent) -> Offer | None:
+        """The offer of the reacted message; a reaction may beat the storing of its id."""
         ours = self.user is not None and payload.message_author_id == self.user.id
         for attempt in range(10 if ours else 1):
             if attempt:
                 await asyncio.sleep(0.1)
-            async with self.services.store.read() as tx:
-                trade = await tx.by_message(str(payload.message_id))
-            if trade is not None:
-                return trade
+            offer = await self.desk.feed.offer_by_message(str(payload.message_id))
+            if offer is not None:
+                return offer
         return None
 
     async def _roles_from_api(self, payload: discord.RawReactionActionEvent) -> list[int]:

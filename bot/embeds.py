@@ -1,30 +1,34 @@
-"""Embeds and lines the bot posts, as plain functions of trades and events (no I/O)."""
+"""Embeds the bot posts, as plain functions of the desk's views (no I/O)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 import discord
 
 from bot.formatting import money, pct, price, qty, signed_money, timestamp
 from bot.trade_charts import timeframe_of
 from trading.alerts import OrderType
-from trading.events import EventKind
-from trading.exchange.base import Balance, Position
+from trading.exchange.base import Balance
 from trading.markets import Market
-from trading.states import TradeStatus
-from trading.store.trades import StoredEvent
 from trading.trade import Trade
+from trading.views import (
+    DeskStatus,
+    OfferView,
+    OrderLine,
+    PnlSummary,
+    PositionsView,
+    Stage,
+    trade_stage,
+)
 
 __all__ = [
     "CHART_FILE",
     "approval_embed",
     "balance_embed",
-    "event_line",
     "history_embed",
-    "notice_line",
+    "order_line",
     "pnl_embed",
     "positions_embed",
     "status_embed",
@@ -32,15 +36,12 @@ __all__ = [
 
 CHART_FILE = "chart.png"
 _GREEN, _RED, _BLURPLE, _GREY, _AMBER = 0x2ECC71, 0xE74C3C, 0x5865F2, 0x95A5A6, 0xF1C40F
-_STATUS_COLOURS = {
-    TradeStatus.PENDING: _BLURPLE,
-    TradeStatus.APPROVED: _GREEN,
-    TradeStatus.ENTERING: _GREEN,
-    TradeStatus.OPEN: _GREEN,
-    TradeStatus.REJECTED: _GREY,
-    TradeStatus.EXPIRED: _GREY,
-    TradeStatus.CANCELLED: _GREY,
-    TradeStatus.FAILED: _RED,
+_STAGE_COLOURS = {
+    Stage.WAITING: _BLURPLE,
+    Stage.PLACING: _GREEN,
+    Stage.ENTRY_WORKING: _GREEN,
+    Stage.OPEN: _GREEN,
+    Stage.FAILED: _RED,
 }
 
 
@@ -52,41 +53,53 @@ def _step(market: Market | None) -> Decimal | None:
     return market.amount_step if market else None
 
 
-def _status_line(trade: Trade) -> str:
-    who = trade.decided_by_name or "?"
-    when = timestamp(trade.decided_at, "t")
-    status = trade.status
-    if status is TradeStatus.PENDING:
-        return f"⏳ Waiting for an approver — expires {timestamp(trade.expires_at)}"
-    if status is TradeStatus.REJECTED:
-        return f"❌ Rejected by {who} at {when}"
-    if status is TradeStatus.EXPIRED:
-        return f"⌛ Expired at {when}: nobody decided in time"
-    if status is TradeStatus.CANCELLED:
-        return f"🚫 Cancelled: {trade.note or 'withdrawn'}"
-    if status is TradeStatus.FAILED:
-        return f"⚠️ Approved by {who} at {when}, but failed: {trade.note or 'see the thread'}"
-    if status is TradeStatus.CLOSED:
-        result = signed_money(trade.net_pnl, trade.plan.settle)
-        r = f" ({trade.r_multiple:+}R)" if trade.r_multiple is not None else ""
-        return f"🏁 Closed ({trade.close_reason or 'closed'}): {result}{r} — approved by {who}"
-    label = {TradeStatus.APPROVED: "placing orders", TradeStatus.ENTERING: "entry working"}
-    return f"✅ Approved by {who} at {when} — {label.get(status, 'position open')}"
+def _status_line(view: OfferView) -> str:
+    offer, trade = view.offer, view.trade
+    who = offer.decided_by_name or "?"
+    when = timestamp(offer.decided_at, "t")
+    note = (trade.note if trade else None) or offer.note
+    match view.stage:
+        case Stage.WAITING:
+            return f"⏳ Waiting for an approver — expires {timestamp(offer.expires_at)}"
+        case Stage.REJECTED:
+            return f"❌ Rejected by {who} at {when}"
+        case Stage.EXPIRED:
+            return f"⌛ Expired at {when}: nobody decided in time"
+        case Stage.WITHDRAWN | Stage.CANCELLED:
+            return f"🚫 Cancelled: {note or 'withdrawn'}"
+        case Stage.FAILED:
+            return f"⚠️ Approved by {who} at {when}, but failed: {note or 'see the thread'}"
+        case Stage.CLOSED if trade is not None:
+            result = signed_money(trade.net_pnl, trade.plan.settle)
+            r = f" ({trade.r_multiple:+}R)" if trade.r_multiple is not None else ""
+            return f"🏁 Closed ({trade.close_reason or 'closed'}): {result}{r} — approved by {who}"
+        case Stage.PLACING:
+            return f"✅ Approved by {who} at {when} — placing orders"
+        case Stage.ENTRY_WORKING:
+            return f"✅ Approved by {who} at {when} — entry working"
+    return f"✅ Approved by {who} at {when} — position open"
+
+
+def _colour(view: OfferView) -> int:
+    trade = view.trade
+    if view.stage is Stage.CLOSED and trade is not None:  # green for a win, red for a loss
+        return _GREEN if trade.net_pnl >= 0 else _RED
+    return _STAGE_COLOURS.get(view.stage, _GREY)
 
 
 def approval_embed(
-    trade: Trade, market: Market | None, *, mode: str, chart_note: str | None = None
+    view: OfferView, market: Market | None, *, mode: str, chart_note: str | None = None
 ) -> discord.Embed:
     """The approval message: the trade as planned, and where it stands now."""
+    offer, trade = view.offer, view.trade
+    assert trade is not None, "an offer holds at least one trade"
     plan = trade.plan
     tick, step = _tick(market), _step(market)
-    colour = _STATUS_COLOURS.get(trade.status)
-    if colour is None:  # closed: green for a win, red for a loss
-        colour = _GREEN if trade.net_pnl >= 0 else _RED
+    colour = _colour(view)
     arrow = "🟢" if plan.side.is_long else "🔴"
     embed = discord.Embed(
         title=f"{arrow} {plan.side.label} {plan.symbol}",
-        description=_status_line(trade),
+        description=_status_line(view),
         colour=colour,
     )
     entry = price(plan.entry_price, tick)
@@ -117,106 +130,18 @@ def approval_embed(
         embed.add_field(name="Chart", value=chart_note, inline=False)
     else:
         embed.set_image(url=f"attachment://{CHART_FILE}")
-    embed.set_footer(text=f"trade {trade.id}")
+    embed.set_footer(text=f"offer {offer.id}")
     return embed
 
 
-def notice_line(ticker: str, side: str | None, reason: str, *, paused: bool = False) -> str:
-    """One line for an alert that is not offered."""
-    what = f"{(side or '').upper()} {ticker}".strip()
-    if paused:
-        return f"⏸️ Paused, not offered: {what}"
-    return f"🚫 Not offered: {what} — {reason}"
-
-
-def _d(data: dict[str, Any], key: str) -> Decimal | None:
-    value = data.get(key)
-    return None if value is None else Decimal(str(value))
-
-
-def event_line(event: StoredEvent, trade: Trade, market: Market | None) -> str | None:
-    """The thread message for a trade event (``None``: nothing to say in the thread)."""
-    data, tick, step = event.data, _tick(market), _step(market)
-    cur = trade.plan.settle
-    kind = event.kind
-    if kind is EventKind.APPROVED:
-        return f"✅ Approved by {data.get('by')} at {price(_d(data, 'price'), tick)}."
-    if kind is EventKind.ENTRY_PLACED:
-        order_type = str(data.get("order_type", "entry")).title()
-        return f"📥 {order_type} entry placed at {price(_d(data, 'price'), tick)}."
-    if kind is EventKind.ENTRY_FILLED:
-        partial = ""
-        if _d(data, "filled") != _d(data, "planned"):
-            partial = f" (of {qty(_d(data, 'planned'), step)} planned)"
-        return (
-            f"🟢 Entry filled: {qty(_d(data, 'amount'), step)} at {price(_d(data, 'price'), tick)}"
-            f" — {qty(_d(data, 'filled'), step)} in the position{partial}."
-        )
-    if kind is EventKind.PROTECTION_PLACED:
-        parts = []
-        for order in data.get("orders", []):
-            leg = "Stop" if order["leg"] == "stop" else str(order["leg"]).upper()
-            parts.append(
-                f"{leg} {price(_d(order, 'trigger'), tick)} × {qty(_d(order, 'amount'), step)}"
-            )
-        head = "🛡️ Protection placed" if data.get("first") else "🛡️ Protection updated"
-        return f"{head}: " + ", ".join(parts) + "."
-    if kind is EventKind.TAKE_PROFIT_FILLED:
-        r = f" ({Decimal(str(data['r'])):.2f}R)" if data.get("r") is not None else ""
-        return (
-            f"🎯 TP{data.get('index')} filled{r}: {qty(_d(data, 'amount'), step)} at "
-            f"{price(_d(data, 'price'), tick)}, {signed_money(_d(data, 'pnl'), cur)}; "
-            f"{qty(_d(data, 'remaining'), step)} left."
-        )
-    if kind is EventKind.STOP_MOVED:
-        return (
-            f"↔️ Stop moved to breakeven {price(_d(data, 'to'), tick)} "
-            f"(was {price(_d(data, 'from'), tick)}) — {data.get('reason')}."
-        )
-    if kind is EventKind.STOP_FILLED:
-        which = "Breakeven stop" if data.get("breakeven") else "Stop"
-        amount, at = qty(_d(data, "amount"), step), price(_d(data, "price"), tick)
-        return f"🛑 {which} filled: {amount} at {at}, {signed_money(_d(data, 'pnl'), cur)}."
-    if kind is EventKind.POSITION_REDUCED:
-        at = f" at {price(_d(data, 'price'), tick)}" if data.get("price") else ""
-        pnl = f", {signed_money(_d(data, 'pnl'), cur)}" if data.get("pnl") else ""
-        return (
-            f"✂️ Closed {qty(_d(data, 'amount'), step)}{at}{pnl} ({data.get('by')}); "
-            f"{qty(_d(data, 'remaining'), step)} left."
-        )
-    if kind is EventKind.CLOSED:
-        r = f" · {Decimal(str(data['r'])):+.2f}R" if data.get("r") is not None else ""
-        return (
-            f"🏁 Trade closed ({data.get('reason')}): {signed_money(_d(data, 'net'), cur)} net "
-            f"({signed_money(_d(data, 'pnl'), cur)} gross, fees {money(_d(data, 'fees'), cur)}){r}."
-        )
-    if kind is EventKind.FAILED:
-        return f"⚠️ The trade could not be entered: {data.get('reason')}"
-    if kind is EventKind.ERROR:
-        return f"⚠️ {data.get('message')}"
-    if kind is EventKind.UNPROTECTED:
-        return f"🚨 {data.get('message')}"
-    if kind is EventKind.CANCELLED:
-        return f"🚫 Cancelled: {data.get('reason')}."
-    if kind is EventKind.NOTICE:
-        return str(data.get("message"))
-    return None
-
-
-def positions_embed(
-    trades: Sequence[Trade],
-    positions: Sequence[Position],
-    mode: str,
-    markets: Mapping[str, Market] | None = None,
-) -> discord.Embed:
+def positions_embed(view: PositionsView) -> discord.Embed:
     """Open trades with their live position."""
-    embed = discord.Embed(title=f"Open positions · {mode.upper()}", colour=_BLURPLE)
-    by_symbol = {p.symbol: p for p in positions}
-    markets = markets or {}
-    for trade in trades:
+    embed = discord.Embed(title=f"Open positions · {view.mode.upper()}", colour=_BLURPLE)
+    by_symbol = {p.symbol: p for p in view.positions}
+    for trade in view.trades:
         pos = by_symbol.pop(trade.symbol, None)
         cur = trade.plan.settle
-        market = markets.get(trade.symbol)
+        market = view.markets.get(trade.symbol)
         tick, step = _tick(market), _step(market)
         lines = [
             f"{qty(trade.remaining, step)} open @ {price(trade.entry_price, tick)} · "
@@ -242,6 +167,17 @@ def positions_embed(
     return embed
 
 
+def order_line(line: OrderLine) -> str:
+    """One working order: symbol, leg, side, size, level, status."""
+    order, market = line.order, line.market
+    level = order.trigger_price or order.price
+    at = price(level, _tick(market)) if level else "market"
+    return (
+        f"{line.trade.symbol} · {order.leg} · {order.side.value} {qty(order.amount, _step(market))}"
+        f" @ {at} · {order.status.value}"
+    )
+
+
 def balance_embed(balance: Balance, mode: str) -> discord.Embed:
     """The account's balance."""
     embed = discord.Embed(title=f"Balance · {mode.upper()}", colour=_BLURPLE)
@@ -251,24 +187,19 @@ def balance_embed(balance: Balance, mode: str) -> discord.Embed:
     return embed
 
 
-def pnl_embed(trades: Sequence[Trade], days: int) -> discord.Embed:
-    """Realised results of the trades closed in the last ``days`` days."""
-    embed = discord.Embed(title=f"PnL · last {days} day(s)", colour=_BLURPLE)
-    if not trades:
+def pnl_embed(summary: PnlSummary) -> discord.Embed:
+    """Realised results of the trades closed in the period."""
+    embed = discord.Embed(title=f"PnL · last {summary.days} day(s)", colour=_BLURPLE)
+    best, worst = summary.best, summary.worst
+    if best is None or worst is None:
         embed.description = "No closed trades in that period."
         return embed
-    currency = trades[0].plan.settle
-    net = sum((t.net_pnl for t in trades), Decimal(0))
-    fees = sum((t.fees for t in trades), Decimal(0))
-    wins = [t for t in trades if t.net_pnl > 0]
-    r_total = sum((t.r_multiple or Decimal(0) for t in trades), Decimal(0))
-    embed.colour = _GREEN if net >= 0 else _RED
-    embed.add_field(name="Net", value=signed_money(net, currency))
-    embed.add_field(name="Fees", value=money(fees, currency))
-    embed.add_field(name="Trades", value=f"{len(trades)} ({len(wins)} won)")
-    embed.add_field(name="Sum of R", value=f"{r_total:+.2f}R")
-    best = max(trades, key=lambda t: t.net_pnl)
-    worst = min(trades, key=lambda t: t.net_pnl)
+    currency = summary.currency
+    embed.colour = _GREEN if summary.net >= 0 else _RED
+    embed.add_field(name="Net", value=signed_money(summary.net, currency))
+    embed.add_field(name="Fees", value=money(summary.fees, currency))
+    embed.add_field(name="Trades", value=f"{len(summary.trades)} ({summary.wins} won)")
+    embed.add_field(name="Sum of R", value=f"{summary.r_total:+.2f}R")
     embed.add_field(name="Best", value=f"{best.symbol} {signed_money(best.net_pnl, currency)}")
     embed.add_field(name="Worst", value=f"{worst.symbol} {signed_money(worst.net_pnl, currency)}")
     return embed
@@ -280,7 +211,7 @@ def history_embed(trades: Sequence[Trade], page: int = 0, pages: int = 1) -> dis
     lines = []
     for t in trades:
         result = ""
-        if t.status is TradeStatus.CLOSED:
+        if trade_stage(t) is Stage.CLOSED:
             result = f" · {signed_money(t.net_pnl, t.plan.settle)}"
         lines.append(
             f"{timestamp(t.created_at, 'd')} {t.side.label} {t.symbol} — {t.status.value}{result}"
@@ -291,24 +222,14 @@ def history_embed(trades: Sequence[Trade], page: int = 0, pages: int = 1) -> dis
     return embed
 
 
-def status_embed(
-    *,
-    mode: str,
-    exchange: str,
-    reachable: bool,
-    paused: bool,
-    alerts_today: int,
-    open_trades: int,
-    pending: int,
-    uptime_s: float,
-) -> discord.Embed:
+def status_embed(status: DeskStatus) -> discord.Embed:
     """The desk's health at a glance."""
-    embed = discord.Embed(title="Greenlight status", colour=_AMBER if paused else _GREEN)
-    hours, rest = divmod(int(uptime_s), 3600)
-    embed.add_field(name="Mode", value=f"{mode.upper()} on {exchange}")
-    embed.add_field(name="Exchange", value="reachable" if reachable else "⚠️ not reachable")
-    embed.add_field(name="Trading", value="⏸️ paused" if paused else "▶️ running")
-    embed.add_field(name="Alerts today", value=str(alerts_today))
-    embed.add_field(name="Open · pending", value=f"{open_trades} · {pending}")
+    embed = discord.Embed(title="Greenlight status", colour=_AMBER if status.paused else _GREEN)
+    hours, rest = divmod(int(status.uptime_s), 3600)
+    embed.add_field(name="Mode", value=f"{status.mode.upper()} on {status.exchange}")
+    embed.add_field(name="Exchange", value="reachable" if status.reachable else "⚠️ not reachable")
+    embed.add_field(name="Trading", value="⏸️ paused" if status.paused else "▶️ running")
+    embed.add_field(name="Alerts today", value=str(status.alerts_today))
+    embed.add_field(name="Open · pending", value=f"{status.open_trades} · {status.pending}")
     embed.add_field(name="Uptime", value=f"{hours} h {rest // 60} min")
     return embed

@@ -1,30 +1,35 @@
-"""The chart of a trade: candles from the exchange, levels from the plan, drawn off the loop."""
+"""The chartist the desk draws with: candles from the exchange, levels from the plan.
+
+Implements :class:`trading.charting.Chartist` with :mod:`charts` (rendered off the loop, in
+the chart pool) and a candle cache that shares one fetch per symbol and timeframe.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from bot.services import Services
+from charts.candle_cache import CandleCache
 from charts.errors import ChartError
+from charts.pool import ChartRenderer
 from charts.spec import ChartSpec, TakeProfitLine
 from charts.timeframes import tv_interval_to_timeframe
+from trading.charting import ChartImage
 from trading.errors import GreenlightError
 from trading.markets import Market
 from trading.plan import TradePlan
 
-__all__ = [
-    "DEFAULT_TIMEFRAME",
-    "chart_spec",
-    "parse_timeframe",
-    "render_trade_chart",
-    "timeframe_of",
-]
+__all__ = ["DEFAULT_TIMEFRAME", "TradeChartist", "chart_spec", "parse_timeframe", "timeframe_of"]
 
 _log = logging.getLogger(__name__)
 DEFAULT_TIMEFRAME = "15m"
 _FALLBACK_TICK = Decimal("0.0001")
+_CCXT_TIMEFRAMES = {"1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d", "1w"}
+
+FetchCandles = Callable[[str, str, int], Awaitable[list[list[float]]]]
 
 
 def timeframe_of(interval: str | None) -> str:
@@ -35,9 +40,6 @@ def timeframe_of(interval: str | None) -> str:
         return tv_interval_to_timeframe(interval)
     except ValueError:
         return DEFAULT_TIMEFRAME
-
-
-_CCXT_TIMEFRAMES = {"1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d", "1w"}
 
 
 def parse_timeframe(text: str) -> str:
@@ -69,16 +71,49 @@ def chart_spec(
     )
 
 
-async def render_trade_chart(
-    services: Services, spec: ChartSpec, *, bars: int = 120
-) -> tuple[bytes | None, str | None]:
-    """The PNG of ``spec``, or ``None`` and a short note saying why there is none."""
-    try:
-        candles = await services.candles.get(spec.symbol, spec.timeframe, bars)
-        return await services.charts.render(candles, spec), None
-    except ChartError as exc:
-        _log.warning("no chart for %s: %s", spec.symbol, exc)
-        return None, f"No chart: {exc}"
-    except GreenlightError as exc:
-        _log.warning("no candles for %s: %s", spec.symbol, exc)
-        return None, f"No chart: the exchange gave no candles ({exc})"
+class TradeChartist:
+    """Draws trade and symbol charts from the exchange's candles."""
+
+    def __init__(self, renderer: ChartRenderer, fetch: FetchCandles, *, bars: int = 120) -> None:
+        self._renderer = renderer
+        self._candles = CandleCache(fetch)
+        self._bars = bars
+
+    async def plan_chart(
+        self,
+        plan: TradePlan,
+        market: Market | None,
+        *,
+        mode: str,
+        alert_time: datetime | None = None,
+        timeframe: str | None = None,
+    ) -> ChartImage:
+        """The candles of ``plan``'s symbol with its entry, stop and take-profits."""
+        spec = chart_spec(plan, market, mode=mode, alert_time=alert_time)
+        if timeframe:
+            spec = replace(spec, timeframe=parse_timeframe(timeframe))
+        return await self._render(spec)
+
+    async def symbol_chart(
+        self, symbol: str, market: Market | None, *, mode: str, timeframe: str | None = None
+    ) -> ChartImage:
+        """The candles of ``symbol`` alone."""
+        spec = ChartSpec(
+            symbol=symbol,
+            timeframe=parse_timeframe(timeframe) if timeframe else DEFAULT_TIMEFRAME,
+            side="buy",
+            price_tick=market.price_step if market else _FALLBACK_TICK,
+            mode=mode.upper(),
+        )
+        return await self._render(spec)
+
+    async def _render(self, spec: ChartSpec) -> ChartImage:
+        try:
+            candles = await self._candles.get(spec.symbol, spec.timeframe, self._bars)
+            return ChartImage(await self._renderer.render(candles, spec))
+        except ChartError as exc:
+            _log.warning("no chart for %s: %s", spec.symbol, exc)
+            return ChartImage(None, f"No chart: {exc}")
+        except GreenlightError as exc:
+            _log.warning("no candles for %s: %s", spec.symbol, exc)
+            return ChartImage(None, f"No chart: the exchange gave no candles ({exc})")

@@ -1,8 +1,9 @@
 """Buttons: the persistent Approve/Reject pair, the /close confirmation, list pages.
 
-Approve/Reject are dynamic items: their ``custom_id`` carries the trade id
-(``greenlight:approve:<trade id>``), so they keep working after a restart without any state
-in memory. Who may press them is decided in ``interaction_check``.
+Approve/Reject are dynamic items: their ``custom_id`` carries the offer id
+(``greenlight:approve:<offer id>``; messages posted before offers existed carry the id of their
+trade, which became the id of its offer), so they keep working after a restart without any
+state in memory. Who may press them is decided in ``interaction_check``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,25 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.decisions import APPROVE, REJECT, decide
+from trading.decisions import Decision
+from trading.offer import Actor, Via
 
 if TYPE_CHECKING:
     from bot.client import GreenlightBot
 
-__all__ = ["ApprovalButton", "ConfirmView", "PagesView", "approval_view"]
+__all__ = [
+    "APPROVE",
+    "REJECT",
+    "ApprovalButton",
+    "ConfirmView",
+    "PagesView",
+    "actor_of",
+    "approval_view",
+    "decision_reply",
+]
 
+APPROVE = "approve"
+REJECT = "reject"
 _NOT_ALLOWED = "Only approvers can decide on alerts."
 
 
@@ -33,24 +46,38 @@ def role_ids(user: discord.abc.User | discord.Member) -> list[int]:
     return [role.id for role in getattr(user, "roles", [])]
 
 
+def actor_of(user: discord.abc.User | discord.Member) -> Actor:
+    """The desk's actor for a Discord user."""
+    return Actor(str(user.id), user.display_name, Via.DISCORD)
+
+
+def decision_reply(decision: Decision, action: str) -> str:
+    """What the clicker (only them) is told."""
+    if not decision.ok:
+        return f"Not done: {decision.message}."
+    if action == APPROVE:
+        return "✅ Approved: placing the orders. Follow them in the thread."
+    return "❌ Rejected."
+
+
 class ApprovalButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"greenlight:(?P<action>approve|reject):(?P<trade_id>[0-9a-z]{1,40})",
+    template=r"greenlight:(?P<action>approve|reject):(?P<offer_id>[0-9a-z]{1,40})",
 ):
-    """Approve or Reject for one trade."""
+    """Approve or Reject for one offer."""
 
-    def __init__(self, action: str, trade_id: str, *, disabled: bool = False) -> None:
+    def __init__(self, action: str, offer_id: str, *, disabled: bool = False) -> None:
         approve = action == APPROVE
         super().__init__(
             discord.ui.Button(
                 label="Approve" if approve else "Reject",
                 style=discord.ButtonStyle.success if approve else discord.ButtonStyle.danger,
-                custom_id=f"greenlight:{action}:{trade_id}",
+                custom_id=f"greenlight:{action}:{offer_id}",
                 disabled=disabled,
             )
         )
         self.action = action
-        self.trade_id = trade_id
+        self.offer_id = offer_id
 
     @classmethod
     async def from_custom_id(
@@ -60,11 +87,11 @@ class ApprovalButton(
         match: re.Match[str],
     ) -> ApprovalButton:
         """Rebuild the button from its id (after a restart too)."""
-        return cls(match["action"], match["trade_id"])
+        return cls(match["action"], match["offer_id"])
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """Only approvers; others get an ephemeral refusal and nothing changes."""
-        access = _bot(interaction).services.access
+        access = _bot(interaction).access
         if access.can_decide(interaction.user.id, role_ids(interaction.user)):
             return True
         await interaction.response.send_message(_NOT_ALLOWED, ephemeral=True)
@@ -72,31 +99,21 @@ class ApprovalButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Decide, then tell the clicker (only them) what happened."""
-        services = _bot(interaction).services
+        desk = _bot(interaction).desk
+        approve = self.action == APPROVE
         decision = asyncio.create_task(
-            decide(
-                services, self.trade_id, self.action, interaction.user.id,
-                interaction.user.display_name,
-            )
-        )  # fmt: skip
+            desk.decide(self.offer_id, approve, actor_of(interaction.user))
+        )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await decision
-        if result.ok:
-            text = (
-                "✅ Approved: placing the orders. Follow them in the thread."
-                if self.action == APPROVE
-                else "❌ Rejected."
-            )
-        else:
-            text = f"Not done: {result.message}."
-        await interaction.followup.send(text, ephemeral=True)
+        reply = decision_reply(await decision, self.action)
+        await interaction.followup.send(reply, ephemeral=True)
 
 
-def approval_view(trade_id: str, *, disabled: bool = False) -> discord.ui.View:
-    """The Approve/Reject pair of a trade (persistent: no timeout)."""
+def approval_view(offer_id: str, *, disabled: bool = False) -> discord.ui.View:
+    """The Approve/Reject pair of an offer (persistent: no timeout)."""
     view = discord.ui.View(timeout=None)
-    view.add_item(ApprovalButton(APPROVE, trade_id, disabled=disabled))
-    view.add_item(ApprovalButton(REJECT, trade_id, disabled=disabled))
+    view.add_item(ApprovalButton(APPROVE, offer_id, disabled=disabled))
+    view.add_item(ApprovalButton(REJECT, offer_id, disabled=disabled))
     return view
 
 

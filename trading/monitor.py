@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from trading.approvals import drift_refusal
+from trading.decisions import drift_refusal
 from trading.errors import ExchangeError
 from trading.exchange.base import Exchange, ExchangeOrder, Position
-from trading.executor import Executor
-from trading.states import TradeStatus
+from trading.execution.actions import Executor
+from trading.states import OPEN_STATUSES, TradeStatus
 from trading.store.trades import TradeStore
-from trading.trade import Trade
+from trading.trade import DEFAULT_ACCOUNT, Trade
 
 __all__ = ["Monitor"]
 
@@ -28,10 +28,12 @@ _log = logging.getLogger(__name__)
 
 
 class Monitor:
-    """Polls the exchange for the trades that have orders or positions.
+    """Polls one account's exchange for the trades that have orders or positions.
 
     Parameters
     ----------
+    account:
+        The account whose trades it follows.
     interval_s:
         Pause between passes; it doubles (up to ``max_backoff_s``) while the exchange fails.
     """
@@ -47,8 +49,10 @@ class Monitor:
         max_backoff_s: float = 60.0,
         max_price_drift_pct: Decimal = Decimal(1),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        account: str = DEFAULT_ACCOUNT,
     ) -> None:
         self._store = store
+        self._account = account
         self._exchange = exchange
         self._executor = executor
         self._clock = clock
@@ -60,9 +64,7 @@ class Monitor:
 
     async def reconcile(self) -> None:
         """Start-up: finish what a restart interrupted, then one full pass."""
-        async with self._store.read() as tx:
-            approved = await tx.with_status([TradeStatus.APPROVED])
-        for trade in approved:
+        for trade in await self._mine([TradeStatus.APPROVED]):
             await self._resume_approved(trade)
         await self.poll_once()
 
@@ -81,8 +83,7 @@ class Monitor:
 
     async def poll_once(self) -> None:
         """One pass over every entering or open trade."""
-        async with self._store.read() as tx:
-            trades = await tx.with_status([TradeStatus.ENTERING, TradeStatus.OPEN])
+        trades = await self._mine(OPEN_STATUSES)
         if not trades:
             return
         symbols = sorted({t.symbol for t in trades})
@@ -91,6 +92,11 @@ class Monitor:
             snapshot = {o.id: o for o in await self._exchange.fetch_open_orders(symbol)}
             for trade in (t for t in trades if t.symbol == symbol):
                 await self._follow(trade, snapshot, positions.get(symbol))
+
+    async def _mine(self, statuses: Iterable[TradeStatus]) -> list[Trade]:
+        async with self._store.read() as tx:
+            found = await tx.with_status(statuses)
+        return [t for t in found if t.account == self._account]
 
     async def _positions(self, symbols: list[str]) -> dict[str, Position]:
         return {p.symbol: p for p in await self._exchange.fetch_positions(symbols)}

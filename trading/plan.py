@@ -165,33 +165,15 @@ def build_plan(
     if alert.side is None:
         raise PlanError("the alert has no side (buy or sell)")
     side = alert.side
-    if alert.order_type is OrderType.LIMIT:
-        assert alert.price is not None
-        entry = round_limit_entry(alert.price, side, market)
-    else:
-        entry = last_price
-    if entry <= 0:
-        raise PlanError("the entry price must be above zero")
+    entry = _entry(alert, side, market, last_price)
     stop = _stop(alert, side, entry, market, rules)
     risk_per_unit = abs(entry - stop) * market.contract_size
     amount = _size(alert, market, entry, risk_per_unit, equity, rules)
-    base_amount = amount * market.contract_size
-    notional = base_amount * entry
+    notional = amount * market.contract_size * entry
     _check_limits(market, amount, notional)
-    risk = amount * risk_per_unit
-    risk_pct = risk / equity * HUNDRED if equity > 0 else HUNDRED
-    if risk_pct > rules.max_risk_pct:
-        raise PlanError(
-            f"this trade risks {risk_pct:.2f} % of equity ({_fmt(round(risk, 2))} "
-            f"{market.settle_currency}), above the {_fmt(rules.max_risk_pct)} % cap"
-        )
+    _check_risk(amount * risk_per_unit, equity, rules, market)
     leverage = alert.leverage or rules.default_leverage
-    margin = notional / leverage
-    if margin > available:
-        raise PlanError(
-            f"the position needs {_fmt(round(margin, 2))} {market.settle_currency} of margin "
-            f"at {leverage}x; {_fmt(round(available, 2))} is available"
-        )
+    _check_margin(notional, leverage, available, market)
     take_profits = _ladder(alert.take_profits, side, entry, stop, amount, market)
     return TradePlan(
         symbol=market.symbol,
@@ -208,6 +190,36 @@ def build_plan(
         timeframe=alert.interval,
         strategy=alert.strategy,
     )
+
+
+def _entry(alert: Alert, side: Side, market: Market, last_price: Decimal) -> Decimal:
+    """The limit price asked (on the tick, never worse), or the last price for a market order."""
+    if alert.order_type is OrderType.LIMIT:
+        assert alert.price is not None
+        entry = round_limit_entry(alert.price, side, market)
+    else:
+        entry = last_price
+    if entry <= 0:
+        raise PlanError("the entry price must be above zero")
+    return entry
+
+
+def _check_risk(risk: Decimal, equity: Decimal, rules: PlanRules, market: Market) -> None:
+    risk_pct = risk / equity * HUNDRED if equity > 0 else HUNDRED
+    if risk_pct > rules.max_risk_pct:
+        raise PlanError(
+            f"this trade risks {risk_pct:.2f} % of equity ({_fmt(round(risk, 2))} "
+            f"{market.settle_currency}), above the {_fmt(rules.max_risk_pct)} % cap"
+        )
+
+
+def _check_margin(notional: Decimal, leverage: int, available: Decimal, market: Market) -> None:
+    margin = notional / leverage
+    if margin > available:
+        raise PlanError(
+            f"the position needs {_fmt(round(margin, 2))} {market.settle_currency} of margin "
+            f"at {leverage}x; {_fmt(round(available, 2))} is available"
+        )
 
 
 def _stop(alert: Alert, side: Side, entry: Decimal, market: Market, rules: PlanRules) -> Decimal:

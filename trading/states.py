@@ -1,7 +1,7 @@
-"""Trade and order states, and the moves allowed between them.
+"""Offer and trade states, and the moves allowed between them.
 
-A move not in :data:`TRADE_TRANSITIONS` raises :class:`IllegalTransition`. The store applies a
-move as a compare-and-set, so two concurrent deciders cannot both win.
+A move not in the transition tables raises :class:`IllegalTransition`. The store applies a move
+as a compare-and-set, so two concurrent deciders cannot both win.
 """
 
 from __future__ import annotations
@@ -10,18 +10,43 @@ from enum import StrEnum
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "OFFER_TRANSITIONS",
+    "OPEN_STATUSES",
     "TRADE_TRANSITIONS",
     "IllegalTransition",
-    "OrderStatus",
+    "OfferStatus",
     "TradeStatus",
+    "check_offer_transition",
     "check_transition",
 ]
 
 
-class TradeStatus(StrEnum):
-    """Where a trade is in its life."""
+class OfferStatus(StrEnum):
+    """Where an offer (one entry alert, waiting for a decision) stands."""
 
-    PENDING = "pending"  # offered in Discord, waiting for a decision
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"  # withdrawn by a cancel or exit alert before anyone decided
+
+    @property
+    def is_decided(self) -> bool:
+        """No decision can be taken on it any more."""
+        return self is not OfferStatus.PENDING
+
+
+OFFER_TRANSITIONS: dict[OfferStatus, frozenset[OfferStatus]] = {
+    OfferStatus.PENDING: frozenset(
+        {OfferStatus.APPROVED, OfferStatus.REJECTED, OfferStatus.EXPIRED, OfferStatus.CANCELLED}
+    ),
+}
+
+
+class TradeStatus(StrEnum):
+    """Where a trade (one account's position for an offer) is in its life."""
+
+    PENDING = "pending"  # its offer waits for a decision
     APPROVED = "approved"  # an approver said yes; nothing placed yet
     ENTERING = "entering"  # the entry is on the exchange, not (fully) filled
     OPEN = "open"  # a position exists and is protected
@@ -54,10 +79,12 @@ TRADE_TRANSITIONS: dict[TradeStatus, frozenset[TradeStatus]] = {
 ACTIVE_STATUSES = frozenset(
     {TradeStatus.PENDING, TradeStatus.APPROVED, TradeStatus.ENTERING, TradeStatus.OPEN}
 )
+#: Trades with orders on the exchange (an entry working, or a position).
+OPEN_STATUSES = frozenset({TradeStatus.ENTERING, TradeStatus.OPEN})
 
 
 class IllegalTransition(Exception):
-    """A trade was asked to move where its state machine does not go."""
+    """A trade or offer was asked to move where its state machine does not go."""
 
 
 def check_transition(current: TradeStatus, new: TradeStatus) -> None:
@@ -66,16 +93,7 @@ def check_transition(current: TradeStatus, new: TradeStatus) -> None:
         raise IllegalTransition(f"a {current.value} trade cannot become {new.value}")
 
 
-class OrderStatus(StrEnum):
-    """An order's status as we know it."""
-
-    SUBMITTING = "submitting"  # stored, sent or about to be; the answer is not known yet
-    OPEN = "open"  # resting on the exchange (possibly partly filled)
-    FILLED = "filled"
-    CANCELLED = "cancelled"  # cancelled or expired, possibly after a partial fill
-    REJECTED = "rejected"  # the exchange refused it, or it never arrived
-
-    @property
-    def is_live(self) -> bool:
-        """The order may still fill."""
-        return self in (OrderStatus.SUBMITTING, OrderStatus.OPEN)
+def check_offer_transition(current: OfferStatus, new: OfferStatus) -> None:
+    """Raise :class:`IllegalTransition` unless the offer may go from ``current`` to ``new``."""
+    if new not in OFFER_TRANSITIONS.get(current, frozenset()):
+        raise IllegalTransition(f"a {current.value} offer cannot become {new.value}")

@@ -1,4 +1,8 @@
-"""Trades and their orders as read from the store (plain values, no behaviour on rows)."""
+"""Trades as read from the store (plain values, no behaviour on rows).
+
+A trade is one account's position for an offer: its plan, its fills and its totals. The
+orders of a trade are :class:`~trading.orders.OrderRecord` rows.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +11,22 @@ from datetime import datetime
 from decimal import Decimal
 
 from trading.alerts import Side
-from trading.exchange.base import OrderKind
 from trading.plan import TradePlan
-from trading.states import OrderStatus, TradeStatus
+from trading.states import TradeStatus
 
-__all__ = ["CLOSE", "ENTRY", "STOP", "OrderRecord", "Trade", "tp_index", "tp_leg"]
+__all__ = ["DEFAULT_ACCOUNT", "Trade"]
 
-ENTRY = "entry"
-STOP = "stop"
-CLOSE = "close"
-
-
-def tp_leg(index: int) -> str:
-    """The leg name of take-profit ``index`` (1-based)."""
-    return f"tp{index}"
-
-
-def tp_index(leg: str) -> int | None:
-    """The take-profit number of a leg name, or ``None``."""
-    return int(leg[2:]) if leg.startswith("tp") and leg[2:].isdigit() else None
+#: The account of an install with a single exchange account.
+DEFAULT_ACCOUNT = "default"
 
 
 @dataclass(frozen=True, slots=True)
 class Trade:
-    """One alert's trade, from offer to close."""
+    """One account's trade for an offer, from the decision to the close."""
 
     id: str
-    alert_id: str
+    offer_id: str
+    account: str
     symbol: str
     side: Side
     status: TradeStatus
@@ -46,14 +39,6 @@ class Trade:
     fees: Decimal
     strategy: str | None = None
     timeframe: str | None = None
-    expires_at: datetime | None = None
-    decision: str | None = None
-    decided_by: str | None = None
-    decided_by_name: str | None = None
-    decided_at: datetime | None = None
-    channel_id: str | None = None
-    message_id: str | None = None
-    thread_id: str | None = None
     entry_price: Decimal | None = None
     stop_price: Decimal | None = None
     breakeven_at: datetime | None = None
@@ -76,33 +61,3 @@ class Trade:
         """Net PnL in units of the planned risk."""
         risk = self.plan.risk_amount
         return (self.net_pnl / risk).quantize(Decimal("0.01")) if risk else None
-
-
-@dataclass(frozen=True, slots=True)
-class OrderRecord:
-    """An order of a trade as we stored it (written before it is sent)."""
-
-    id: int
-    trade_id: str
-    leg: str
-    attempt: int
-    client_id: str
-    kind: OrderKind
-    side: Side
-    amount: Decimal
-    status: OrderStatus
-    filled: Decimal
-    fee: Decimal
-    created_at: datetime
-    updated_at: datetime
-    exchange_id: str | None = None
-    price: Decimal | None = None
-    trigger_price: Decimal | None = None
-    reduce_only: bool = False
-    average: Decimal | None = None
-    error: str | None = None
-
-    @property
-    def is_live(self) -> bool:
-        """May still fill."""
-        return self.status.is_live

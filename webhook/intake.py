@@ -1,4 +1,4 @@
-"""The alert intake: check, store, acknowledge, then queue for processing.
+"""The alert intake: check, store, acknowledge, then hand over for processing.
 
 Order of checks: allowlist (403), rate limit (429), size (413), JSON (400), passphrase (401),
 fields (422), repeat (200 duplicate). Every request is recorded in the alert log before it is
@@ -7,7 +7,6 @@ answered, refused ones too; only a failure to store answers 5xx, so that Trading
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -30,10 +29,12 @@ from webhook.dedup import ID_WINDOW_S, Deduplicator, Reservation
 from webhook.rate_limit import RateLimiter
 from webhook.senders import SenderPolicy
 
-__all__ = ["AlertIntake", "TargetCheck"]
+__all__ = ["AlertIntake", "Submit", "TargetCheck"]
 
 #: Answers whether an exit/TP/breakeven/cancel alert has an open or pending trade to act on.
 TargetCheck = Callable[[Alert], Awaitable[bool]]
+#: Takes a stored and acknowledged alert for processing (the desk's ``submit``).
+Submit = Callable[[AcceptedAlert], None]
 
 _log = logging.getLogger(__name__)
 _REDACTED = "[redacted]"
@@ -58,14 +59,14 @@ class AlertIntake:
         self,
         config: WebhookConfig,
         alert_log: AlertLog,
-        queue: asyncio.Queue[AcceptedAlert],
+        submit: Submit,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         has_target: TargetCheck | None = None,
     ) -> None:
         self._config = config
         self._log = alert_log
-        self._queue = queue
+        self._submit = submit
         self._clock = clock
         self._secret = config.passphrase.encode()
         self._senders = SenderPolicy(config.allowed_ips, config.trusted_proxies)
@@ -86,22 +87,6 @@ class AlertIntake:
         self._dedup.load(
             (a.id, a.idempotency_key, a.body_sha256, a.received_at.timestamp()) for a in recent
         )
-
-    async def requeue_unprocessed(self) -> int:
-        """Queue again the alerts accepted before a restart but never processed; how many."""
-        count = 0
-        for stored in await self._log.unprocessed():
-            try:
-                alert = parse_alert(json.loads(stored.raw_body), self._config.alert_rules)
-            except (AlertError, ValueError) as exc:
-                reason = exc.message if isinstance(exc, AlertError) else "unreadable body"
-                await self._log.mark_processed(stored.id, f"failed: {reason}", self._clock())
-                continue
-            self._queue.put_nowait(AcceptedAlert(stored.id, alert, stored.received_at))
-            count += 1
-        if count:
-            _log.info("re-queued %d alert(s) accepted before the restart", count)
-        return count
 
     async def handle(self, request: web.Request) -> web.Response:
         """Answer one alert request."""
@@ -158,7 +143,7 @@ class AlertIntake:
                 alert_id, f"ignored: no open or pending trade for {alert.ticker}", self._clock()
             )
             return web.json_response({"status": "ignored", "alert_id": alert_id})
-        self._queue.put_nowait(AcceptedAlert(alert_id, alert, received_at))
+        self._submit(AcceptedAlert(alert_id, alert, received_at))
         return web.json_response({"status": "accepted", "alert_id": alert_id})
 
     async def _targets_a_trade(self, alert: Alert) -> bool:

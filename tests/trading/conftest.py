@@ -4,31 +4,30 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from tests.conftest import DATA
 from tests.fakes.binance import FakeBinanceFutures
-from trading.alert_handler import AlertHandler
+from trading.alert_handler import AlertOutcome
 from trading.alerts import AcceptedAlert, Alert, AlertKind, Side, TakeProfitSpec
-from trading.approvals import ApprovalDesk, ApprovalRules
-from trading.events import EventKind
+from trading.config import DeskConfig
+from trading.decisions import Decision
+from trading.desk import TradingDesk
+from trading.events import Event, StoredEvent
 from trading.exchange.base import Exchange
 from trading.exchange.ccxt_exchange import CcxtExchange, ccxt_config
 from trading.exchange.paper import PaperExchange
 from trading.exchange.replay import ReplayFeed, read_candles_csv
-from trading.executor import ExecutionRules, Executor
 from trading.ids import new_id
 from trading.markets import Market
-from trading.monitor import Monitor
-from trading.pause import PauseSwitch
-from trading.plan import PlanRules
-from trading.store.alert_log import AlertLog, AlertRecord, AlertStatus
+from trading.offer import Actor, Offer, Via
+from trading.store.alert_log import AlertRecord, AlertStatus
 from trading.store.database import Database
-from trading.store.trades import StoredEvent, TradeStore
+from trading.store.trades import TradeStore
 from trading.trade import Trade
 
 XRP = Market(
@@ -45,6 +44,7 @@ XRP = Market(
     maker_fee=Decimal("0.0002"),
 )
 FIVE_MINUTES = 300_000
+E = TypeVar("E", bound=Event)
 
 
 class Clock:
@@ -84,24 +84,40 @@ def entry_alert(**fields: Any) -> Alert:
     return Alert(**values)
 
 
+ALICE = Actor("1001", "alice", Via.DISCORD)
+BOB = Actor("1002", "bob", Via.DISCORD)
+
+
 async def _no_sleep(_: float) -> None:
     """Retries in tests do not wait."""
 
 
 @dataclass
 class Desk:
-    """Every trading part, wired as the bot wires them."""
+    """A real :class:`TradingDesk` on a clock the test moves, and shortcuts to drive it."""
 
     clock: Clock
-    store: TradeStore
-    exchange: Exchange
-    executor: Executor
-    handler: AlertHandler
-    desk: ApprovalDesk
-    monitor: Monitor
-    pause: PauseSwitch
+    desk: TradingDesk
 
-    alert_log: AlertLog
+    @property
+    def store(self) -> TradeStore:
+        return self.desk.store
+
+    @property
+    def exchange(self) -> Any:
+        return self.desk.exchange
+
+    @property
+    def executor(self) -> Any:
+        return self.desk.account.executor
+
+    @property
+    def monitor(self) -> Any:
+        return self.desk.account.monitor
+
+    @property
+    def alert_log(self) -> Any:
+        return self.desk.alert_log
 
     async def accept(self, alert: Alert) -> AcceptedAlert:
         """Store ``alert`` as the webhook would have, and return it ready to handle."""
@@ -120,15 +136,28 @@ class Desk:
         )
         return accepted
 
+    async def send(self, alert: Alert) -> AlertOutcome:
+        """An alert through the desk, as the webhook hands it over."""
+        return await self.desk.take_alert(await self.accept(alert))
+
     async def offer(self, alert: Alert) -> Trade:
-        outcome = await self.handler.handle(await self.accept(alert))
+        outcome = await self.send(alert)
         assert outcome.trade is not None, outcome
         return outcome.trade
 
+    async def approve(self, trade: Trade, actor: Actor = ALICE) -> Decision:
+        """Approve the trade's offer; the entry runs to its end before this returns."""
+        decision = await self.desk.decide(trade.offer_id, True, actor)
+        await self.desk.idle()
+        return decision
+
+    async def reject(self, trade: Trade, actor: Actor = BOB) -> Decision:
+        return await self.desk.decide(trade.offer_id, False, actor)
+
     async def approve_and_enter(self, trade: Trade) -> Trade:
-        result = await self.desk.approve(trade.id, "1001", "alice")
-        assert result.ok, result.message
-        return await self.executor.enter(trade.id)
+        decision = await self.approve(trade)
+        assert decision.ok, decision.message
+        return await self.trade(trade.id)
 
     async def run_until_closed(self, trade_id: str, *, step_ms: int = FIVE_MINUTES) -> Trade:
         for _ in range(2000):
@@ -145,18 +174,43 @@ class Desk:
         assert trade is not None
         return trade
 
-    async def events(self, trade_id: str) -> list[StoredEvent]:
+    async def offer_of(self, trade: Trade) -> Offer:
         async with self.store.read() as tx:
-            return await tx.events_of(trade_id)
+            offer = await tx.offer(trade.offer_id)
+        assert offer is not None
+        return offer
 
-    async def kinds(self, trade_id: str) -> list[EventKind]:
-        return [e.kind for e in await self.events(trade_id)]
+    async def events(self, trade_id: str) -> list[StoredEvent]:
+        """The trade's events and its offer's, oldest first."""
+        trade = await self.trade(trade_id)
+        async with self.store.read() as tx:
+            found = await tx.events_of_offer(trade.offer_id)
+        return [e for e in found if e.trade_id in (None, trade_id)]
+
+    async def kinds(self, trade_id: str) -> list[type[Event]]:
+        return [type(e.event) for e in await self.events(trade_id)]
+
+    async def of_type(self, trade_id: str, kind: type[E]) -> list[E]:
+        return [e.event for e in await self.events(trade_id) if isinstance(e.event, kind)]
+
+    async def close(self) -> None:
+        await self.desk.close()
+
+
+def desk_config(**rules: Any) -> DeskConfig:
+    """The settings the tests trade with (1 % risk, 5 % cap, 15 min to decide)."""
+    return DeskConfig(
+        breakeven_after_tp=rules.get("breakeven_after_tp", 1),
+        breakeven_offset_pct=Decimal("0.1"),
+        max_price_drift_pct=Decimal(1),
+        expiry_approves=rules.get("expiry_approves", False),
+        monitor_interval_s=0,
+    )
 
 
 async def build_desk(database: Database, start: datetime, **rules: Any) -> Desk:
     """Wire a paper desk on ``database``, replaying XRP candles from ``start``."""
     clock = Clock(start)
-    store = TradeStore(database)
     feed = ReplayFeed(
         {XRP.symbol: XRP},
         {XRP.symbol: read_candles_csv(DATA / "XRPUSDT-PERP-5m.csv")},
@@ -165,7 +219,7 @@ async def build_desk(database: Database, start: datetime, **rules: Any) -> Desk:
     )
     exchange = PaperExchange(
         feed,
-        store,
+        TradeStore(database),
         name="binanceusdm",
         balance=Decimal(10000),
         slippage_pct=Decimal(0),
@@ -177,37 +231,13 @@ async def build_desk(database: Database, start: datetime, **rules: Any) -> Desk:
 
 
 async def wire_desk(database: Database, exchange: Exchange, clock: Clock, **rules: Any) -> Desk:
-    """Wire every trading part around ``exchange``, as the bot does."""
-    store = TradeStore(database)
-    await exchange.load_markets()
-    pause = PauseSwitch(store, clock=clock.now)
-    executor = Executor(
-        store,
-        exchange,
-        ExecutionRules(
-            breakeven_after_tp=rules.get("breakeven_after_tp", 1),
-            breakeven_offset_pct=Decimal("0.1"),
-        ),
-        sleep=_no_sleep,
-        clock=clock.now,
+    """A desk around ``exchange``, wired as the bot wires it."""
+    desk = TradingDesk.build(
+        desk_config(**rules), database, exchange=exchange, clock=clock.now, sleep=_no_sleep,
         retry_delay_s=0,
-    )
-    handler = AlertHandler(
-        store,
-        exchange,
-        executor,
-        pause,
-        PlanRules(risk_per_trade_pct=Decimal(1), max_risk_pct=Decimal(5)),
-        approval_timeout=timedelta(minutes=15),
-        clock=clock.now,
-    )
-    desk = ApprovalDesk(
-        store, exchange, pause, ApprovalRules(max_price_drift_pct=Decimal(1)), clock=clock.now
-    )
-    monitor = Monitor(store, exchange, executor, clock=clock.now, interval_s=0)
-    alert_log = AlertLog(database)
-    await alert_log.start()
-    return Desk(clock, store, exchange, executor, handler, desk, monitor, pause, alert_log)
+    )  # fmt: skip
+    await desk.open()
+    return Desk(clock, desk)
 
 
 PaperDesk = Desk
@@ -218,8 +248,7 @@ async def paper_desk(database: Database) -> AsyncIterator[Desk]:
     """A paper desk at 2021-11-17 10:00 UTC, XRP at 1.0707."""
     desk = await build_desk(database, datetime(2021, 11, 17, 10, 0, tzinfo=UTC))
     yield desk
-    await desk.exchange.close()
-    await desk.alert_log.close()
+    await desk.close()
 
 
 async def open_desk(database: Database, fake: FakeBinanceFutures) -> Desk:
@@ -241,5 +270,4 @@ async def desk(database: Database, fake: FakeBinanceFutures) -> AsyncIterator[De
     """A live desk on the fake Binance."""
     opened = await open_desk(database, fake)
     yield opened
-    await opened.exchange.close()
-    await opened.alert_log.close()
+    await opened.close()

@@ -12,12 +12,25 @@ from decimal import Decimal
 
 import pytest
 
-from tests.trading.conftest import XRP, Desk, build_desk, entry_alert
-from trading.alert_handler import AlertOutcome, Outcome
+from tests.trading.conftest import ALICE, XRP, Desk, build_desk, entry_alert
+from trading.alert_handler import AlertOutcome, NotOffered, Outcome
 from trading.alerts import Alert, AlertKind, OrderType
-from trading.events import EventKind
-from trading.exchange.base import OrderKind, OrderState
-from trading.states import OrderStatus, TradeStatus
+from trading.events import (
+    AlertActed,
+    AlertNotOffered,
+    EntryFilled,
+    EntryPlaced,
+    OfferApproved,
+    OfferMade,
+    PositionReduced,
+    ProtectionPlaced,
+    StopMoved,
+    TakeProfitFilled,
+    TradeCancelled,
+)
+from trading.exchange.base import OrderState
+from trading.orders import OrderKind, OrderStatus
+from trading.states import TradeStatus
 from trading.store.database import Database
 from trading.trade import Trade
 
@@ -32,7 +45,7 @@ def signal(kind: AlertKind, **fields) -> Alert:
 
 
 async def send(desk: Desk, alert: Alert) -> AlertOutcome:
-    return await desk.handler.handle(await desk.accept(alert))
+    return await desk.send(alert)
 
 
 async def entered(desk: Desk, **fields) -> Trade:
@@ -77,10 +90,8 @@ async def test_a_tp2_alert_takes_tp2_at_market_and_cancels_its_order(paper_desk:
         (TP, "2803.7", "1.0900"),
         (TP, "3738.3", "1.1300"),
     ]
-    filled = [
-        e for e in await paper_desk.events(trade.id) if e.kind is EventKind.TAKE_PROFIT_FILLED
-    ]
-    assert [(e.data["index"], e.data["price"]) for e in filled] == [(2, "1.08")]
+    filled = await paper_desk.of_type(trade.id, TakeProfitFilled)
+    assert [(e.index, e.price) for e in filled] == [(2, D("1.08"))]
 
 
 async def test_with_breakeven_after_tp2_a_tp2_alert_moves_the_stop(database: Database) -> None:
@@ -94,8 +105,7 @@ async def test_with_breakeven_after_tp2_a_tp2_alert_moves_the_stop(database: Dat
         assert (trade.stop_price, trade.remaining) == (D("1.0718"), D("6542.0"))
         assert trade.breakeven_at is not None
     finally:
-        await desk.exchange.close()
-        await desk.alert_log.close()
+        await desk.close()
 
 
 async def test_with_breakeven_after_tp2_tp1_alone_keeps_the_stop(database: Database) -> None:
@@ -106,7 +116,7 @@ async def test_with_breakeven_after_tp2_tp1_alone_keeps_the_stop(database: Datab
 
         trade = await desk.trade(trade.id)
         assert (trade.closed_qty, trade.stop_price) == (D("2803.7"), D("1.0600"))
-        assert EventKind.STOP_MOVED not in await desk.kinds(trade.id)
+        assert StopMoved not in await desk.kinds(trade.id)
 
         await send(desk, signal(AlertKind.TAKE_PROFIT, tp_index=2))  # the second TP taken
 
@@ -114,8 +124,7 @@ async def test_with_breakeven_after_tp2_tp1_alone_keeps_the_stop(database: Datab
         assert (trade.stop_price, trade.remaining) == (D("1.0718"), D("3738.3"))
         assert await book_orders(desk) == [(STOP, "3738.3", "1.0718"), (TP, "3738.3", "1.1300")]
     finally:
-        await desk.exchange.close()
-        await desk.alert_log.close()
+        await desk.close()
 
 
 # --- breakeven, cancel, exit --------------------------------------------------------------
@@ -129,9 +138,9 @@ async def test_a_breakeven_alert_moves_the_stop_at_once(paper_desk: Desk) -> Non
     assert outcome.outcome is Outcome.ACTED
     trade = await paper_desk.trade(trade.id)
     assert trade.stop_price == D("1.0718") and trade.breakeven_at == paper_desk.clock.now()
-    moved = [e for e in await paper_desk.events(trade.id) if e.kind is EventKind.STOP_MOVED]
-    assert [(e.data["from"], e.data["to"], e.data["reason"]) for e in moved] == [
-        ("1.0600", "1.0718", "breakeven alert")
+    moved = await paper_desk.of_type(trade.id, StopMoved)
+    assert [(e.from_price, e.to_price, e.reason) for e in moved] == [
+        (D("1.0600"), D("1.0718"), "breakeven alert")
     ]
     stops = [o for o in await book_orders(paper_desk) if o[0] is STOP]
     assert stops == [(STOP, "9345.7", "1.0718")]  # the old stop at 1.0600 is gone
@@ -145,7 +154,9 @@ async def test_a_cancel_alert_withdraws_a_pending_trade(paper_desk: Desk) -> Non
     assert outcome.outcome is Outcome.ACTED and outcome.trade is not None
     assert outcome.trade.status is TradeStatus.CANCELLED
     assert (await paper_desk.trade(trade.id)).note == "cancel alert"
-    assert await paper_desk.kinds(trade.id) == [EventKind.CANCELLED]
+    assert await paper_desk.kinds(trade.id) == [OfferMade, AlertActed, TradeCancelled]
+    offer = await paper_desk.offer_of(trade)
+    assert (offer.status.value, offer.note) == ("cancelled", "cancel alert")
 
 
 async def test_an_exit_alert_withdraws_a_pending_trade(paper_desk: Desk) -> None:
@@ -204,13 +215,19 @@ async def test_an_acting_alert_of_another_strategy_is_ignored(paper_desk: Desk) 
 
 
 async def test_an_entry_while_paused_is_recorded_not_offered(paper_desk: Desk) -> None:
-    await paper_desk.pause.set(True)
+    await paper_desk.desk.pause(ALICE)
 
     outcome = await send(paper_desk, entry_alert())
 
-    assert (outcome.outcome, outcome.trade) == (Outcome.PAUSED, None)
+    assert (outcome.outcome, outcome.not_offered, outcome.trade) == (
+        Outcome.NOT_OFFERED,
+        NotOffered.PAUSED,
+        None,
+    )
     async with paper_desk.store.read() as tx:
-        assert await tx.recent(10) == []
+        assert await tx.recent(10) == [] and await tx.recent_offers(10) == []
+        [notice] = [e.event for e in await tx.latest_events(10) if e.offer_id is None][-1:]
+    assert notice == AlertNotOffered("XRPUSDT.P", "buy", "trading is paused", "paused")
 
 
 async def test_a_second_entry_on_a_symbol_with_an_active_trade_is_refused(paper_desk) -> None:
@@ -218,7 +235,7 @@ async def test_a_second_entry_on_a_symbol_with_an_active_trade_is_refused(paper_
 
     outcome = await send(paper_desk, entry_alert())
 
-    assert outcome.outcome is Outcome.REFUSED
+    assert outcome.not_offered is NotOffered.TRADE_ACTIVE
     assert f"already pending (trade {first.id})" in outcome.reason
     assert XRP.symbol in outcome.reason
 
@@ -226,14 +243,15 @@ async def test_a_second_entry_on_a_symbol_with_an_active_trade_is_refused(paper_
 async def test_an_entry_for_an_unknown_ticker_is_refused(paper_desk: Desk) -> None:
     outcome = await send(paper_desk, entry_alert(ticker="BINANCE:DOGEUSDT.P"))
 
-    assert outcome.outcome is Outcome.REFUSED
+    assert outcome.not_offered is NotOffered.UNKNOWN_SYMBOL
     assert outcome.reason == "no market for ticker 'BINANCE:DOGEUSDT.P' on binanceusdm"
 
 
 async def test_a_plan_refusal_is_an_outcome_not_an_error(paper_desk: Desk) -> None:
     outcome = await send(paper_desk, entry_alert(stop_loss=D("1.0800")))  # above a long's entry
 
-    assert outcome.outcome is Outcome.REFUSED and "not below the entry 1.0707" in outcome.reason
+    assert outcome.not_offered is NotOffered.PLAN_REFUSED
+    assert "not below the entry 1.0707" in outcome.reason
 
 
 # --- a resting limit entry and a partial close --------------------------------------------
@@ -268,10 +286,11 @@ async def test_a_limit_entry_rests_and_is_protected_once_the_price_reaches_it(
         (TP, "3636.5", "1.1300"),
     ]
     assert await paper_desk.kinds(trade.id) == [
-        EventKind.APPROVED,
-        EventKind.ENTRY_PLACED,
-        EventKind.ENTRY_FILLED,
-        EventKind.PROTECTION_PLACED,
+        OfferMade,
+        OfferApproved,
+        EntryPlaced,
+        EntryFilled,
+        ProtectionPlaced,
     ]
 
 
@@ -292,5 +311,5 @@ async def test_closing_half_shrinks_the_stop_and_the_take_profits(paper_desk: De
     ]
     [position] = await paper_desk.exchange.fetch_positions([XRP.symbol])
     assert position.amount == D("4672.9")
-    reduced = [e for e in await paper_desk.events(trade.id) if e.kind is EventKind.POSITION_REDUCED]
-    assert reduced[0].data["by"] == "closed half by hand"
+    reduced = await paper_desk.of_type(trade.id, PositionReduced)
+    assert reduced[0].by == "closed half by hand"

@@ -8,10 +8,11 @@ import ccxt.async_support as ccxt_async
 import pytest
 
 from tests.fakes.binance import FakeBinanceFutures
-from tests.trading.conftest import Desk, open_desk
+from tests.trading.conftest import ALICE, Desk, open_desk
 from tests.trading.test_binance_lifecycle import SYMBOL, long_alert, open_algos
-from trading.events import EventKind
-from trading.states import OrderStatus, TradeStatus
+from trading.events import PositionReduced, ProtectionFailed, TradeFailed, TradeWarning
+from trading.orders import OrderStatus
+from trading.states import TradeStatus
 from trading.store.database import Database
 
 ORDER = "/fapi/v1/order"
@@ -85,11 +86,10 @@ async def test_a_stop_that_cannot_be_placed_closes_the_position(
     assert trade.status is TradeStatus.CLOSED
     assert fake.positions["XRPUSDT"].size == 0
     assert open_algos(fake) == []
-    events = await desk.events(trade.id)
-    loud = [e for e in events if e.kind is EventKind.UNPROTECTED]
-    assert loud and "stop could not be placed" in loud[0].data["message"]
-    errors = [e for e in events if e.kind is EventKind.ERROR]
-    assert "would immediately trigger" in errors[0].data["message"]
+    loud = await desk.of_type(trade.id, ProtectionFailed)
+    assert loud and "stop could not be placed" in loud[0].message
+    errors = await desk.of_type(trade.id, TradeWarning)
+    assert "would immediately trigger" in errors[0].message
     assert trade.close_reason == "closed: the stop could not be placed"
 
 
@@ -100,7 +100,7 @@ async def test_stop_unplaceable_after_retries_also_closes(
     fake.fail_next("POST", ALGO, kind="http_503", times=12)
     trade = await desk.approve_and_enter(await desk.offer(long_alert()))
     assert trade.status is TradeStatus.CLOSED and fake.positions["XRPUSDT"].size == 0
-    assert EventKind.UNPROTECTED in await desk.kinds(trade.id)
+    assert ProtectionFailed in await desk.kinds(trade.id)
     stop_posts = [r for r in fake.requests if r[:2] == ("POST", ALGO) and "-stop-" in str(r[2])]
     assert len(stop_posts) == 3  # three attempts, three client ids, then the position closed
     assert open_algos(fake) == []
@@ -112,8 +112,8 @@ async def test_insufficient_margin_fails_the_trade_in_words(
     fake.reject_next("POST", ORDER, code=-2019, msg="Margin is insufficient.")
     trade = await desk.approve_and_enter(await desk.offer(long_alert()))
     assert trade.status is TradeStatus.FAILED
-    failed = [e for e in await desk.events(trade.id) if e.kind is EventKind.FAILED]
-    assert "margin is insufficient" in failed[0].data["reason"].lower()
+    failed = await desk.of_type(trade.id, TradeFailed)
+    assert "margin is insufficient" in failed[0].reason.lower()
     assert entries(fake) == [] and open_algos(fake) == []
 
 
@@ -122,7 +122,7 @@ async def test_restart_mid_lifecycle_is_reconciled(
 ) -> None:
     first = await open_desk(database, fake)
     trade = await first.approve_and_enter(await first.offer(long_alert()))
-    await first.exchange.close()  # the bot goes down with a protected position
+    await first.close()  # the bot goes down with a protected position
     tp_ids = sorted(a.algo_id for a in open_algos(fake) if a.order_type != "STOP_MARKET")
 
     fake.play_candle("XRPUSDT", "1.0000", "1.0250", "0.9990", "1.0210")  # TP1 fills meanwhile
@@ -141,9 +141,7 @@ async def test_restart_mid_lifecycle_is_reconciled(
         await second.monitor.reconcile()  # a second pass changes nothing
         assert len(fake.algo_orders) == 5  # 4 placed at entry + the breakeven stop, no more
     finally:
-        await second.exchange.close()
-        await second.alert_log.close()
-        await first.alert_log.close()
+        await second.close()
 
 
 async def test_position_closed_by_hand_is_recorded_and_orders_cancelled(
@@ -159,8 +157,8 @@ async def test_position_closed_by_hand_is_recorded_and_orders_cancelled(
     trade = await desk.trade(trade.id)
     assert (trade.status, trade.close_reason) == (TradeStatus.CLOSED, "closed outside Greenlight")
     assert open_algos(fake) == []
-    reduced = [e for e in await desk.events(trade.id) if e.kind is EventKind.POSITION_REDUCED]
-    assert reduced[0].data == {"amount": "5000.0", "by": "outside Greenlight", "remaining": "0.0"}
+    reduced = await desk.of_type(trade.id, PositionReduced)
+    assert reduced[0] == PositionReduced(Decimal("5000.0"), "outside Greenlight", Decimal("0.0"))
 
 
 async def test_an_approval_interrupted_before_its_entry_is_entered_after_restart(
@@ -168,8 +166,8 @@ async def test_an_approval_interrupted_before_its_entry_is_entered_after_restart
 ) -> None:
     first = await open_desk(database, fake)
     trade = await first.offer(long_alert())
-    assert (await first.desk.approve(trade.id, "1", "alice")).ok  # then the bot stops
-    await first.exchange.close()
+    assert (await first.desk.decisions.approve(trade.offer_id, ALICE)).ok  # then the bot stops
+    await first.close()
 
     second = await open_desk(database, fake)
     try:
@@ -178,9 +176,7 @@ async def test_an_approval_interrupted_before_its_entry_is_entered_after_restart
         assert trade.status is TradeStatus.OPEN
         assert len(entries(fake)) == 1 and len(open_algos(fake)) == 4
     finally:
-        await second.exchange.close()
-        await second.alert_log.close()
-        await first.alert_log.close()
+        await second.close()
 
 
 async def test_an_interrupted_approval_is_dropped_if_the_price_ran_away(
@@ -188,8 +184,8 @@ async def test_an_interrupted_approval_is_dropped_if_the_price_ran_away(
 ) -> None:
     first = await open_desk(database, fake)
     trade = await first.offer(long_alert())
-    assert (await first.desk.approve(trade.id, "1", "alice")).ok
-    await first.exchange.close()
+    assert (await first.desk.decisions.approve(trade.offer_id, ALICE)).ok
+    await first.close()
     fake.set_price("XRPUSDT", "1.0300")  # 3 % away while the bot was down
 
     second = await open_desk(database, fake)
@@ -201,6 +197,4 @@ async def test_an_interrupted_approval_is_dropped_if_the_price_ran_away(
         assert "moved 3.00 %" in trade.note
         assert entries(fake) == []
     finally:
-        await second.exchange.close()
-        await second.alert_log.close()
-        await first.alert_log.close()
+        await second.close()

@@ -8,7 +8,9 @@ from decimal import Decimal
 from tests.fakes.binance import FakeBinanceFutures
 from tests.trading.conftest import Desk, entry_alert
 from trading.alerts import AlertKind, Side, TakeProfitSpec
-from trading.events import EventKind
+from trading.decisions import Refusal
+from trading.events import EntryFilled, StopMoved, TradeClosed
+from trading.offer import Actor, Via
 from trading.states import TradeStatus
 
 SYMBOL = "XRP/USDT:USDT"
@@ -71,7 +73,7 @@ async def test_long_bracket_then_tp1_then_breakeven_stop(
     expected = Decimal("0.02") * Decimal("1500.0") + Decimal("0.001") * Decimal("3500.0")
     assert trade.realized_pnl == expected
     kinds = await desk.kinds(trade.id)
-    assert kinds.count(EventKind.STOP_MOVED) == 1 and kinds[-1] is EventKind.CLOSED
+    assert kinds.count(StopMoved) == 1 and kinds[-1] is TradeClosed
 
 
 async def test_short_stopped_out_first_cancels_every_take_profit(
@@ -100,9 +102,7 @@ async def test_exit_alert_closes_the_rest_and_cancels_the_orders(
 ) -> None:
     trade = await desk.approve_and_enter(await desk.offer(long_alert()))
     fake.set_price("XRPUSDT", "1.0100")
-    outcome = await desk.handler.handle(
-        await desk.accept(entry_alert(kind=AlertKind.EXIT, side=None))
-    )
+    outcome = await desk.send(entry_alert(kind=AlertKind.EXIT, side=None))
     assert outcome.outcome.value == "acted"
     trade = await desk.trade(trade.id)
     assert (trade.status, trade.close_reason) == (TradeStatus.CLOSED, "exit alert")
@@ -124,18 +124,19 @@ async def test_partial_entry_fill_sizes_the_protection_to_what_filled(
         ("TAKE_PROFIT_MARKET", Decimal("360.0")),
         ("TAKE_PROFIT_MARKET", Decimal("480.0")),
     ]
-    events = await desk.events(trade.id)
-    filled = next(e for e in events if e.kind is EventKind.ENTRY_FILLED)
-    assert (filled.data["filled"], filled.data["planned"]) == ("1200.0", "5000.0")
+    [filled] = await desk.of_type(trade.id, EntryFilled)
+    assert (filled.filled, filled.planned) == (Decimal("1200.0"), Decimal("5000.0"))
 
 
 async def test_double_approval_places_one_entry(desk: Desk, fake: FakeBinanceFutures) -> None:
     trade = await desk.offer(long_alert())
-    results = await asyncio.gather(
-        *(desk.desk.approve(trade.id, str(user), f"user{user}") for user in range(8))
-    )
+    users = [Actor(str(user), f"user{user}", Via.DISCORD) for user in range(8)]
+    results = await asyncio.gather(*(desk.desk.decide(trade.offer_id, True, u) for u in users))
     assert sum(r.ok for r in results) == 1
-    assert all("already approved" in r.message for r in results if not r.ok)
+    refused = [r for r in results if not r.ok]
+    assert all(r.refusal is Refusal.ALREADY_DECIDED for r in refused)
+    assert all("already approved by user" in r.message for r in refused)
     await asyncio.gather(*(desk.executor.enter(trade.id) for _ in range(3)))
+    await desk.desk.idle()
     assert len([o for o in fake.orders if o.type == "MARKET"]) == 1
     assert len(open_algos(fake)) == 4

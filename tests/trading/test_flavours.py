@@ -25,7 +25,7 @@ from trading.errors import (
     RateLimited,
     TemporaryExchangeError,
 )
-from trading.exchange.base import OrderKind, OrderRequest
+from trading.exchange.base import OrderRequest
 from trading.exchange.errors import translate
 from trading.exchange.flavours import (
     BinanceUsdmFlavour,
@@ -33,6 +33,7 @@ from trading.exchange.flavours import (
     CcxtFlavour,
     flavour_for,
 )
+from trading.orders import OrderKind
 
 D = Decimal
 SYMBOL = "XRP/USDT:USDT"

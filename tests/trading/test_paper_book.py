@@ -15,8 +15,9 @@ import pytest
 from tests.trading.conftest import XRP
 from trading.alerts import Side
 from trading.errors import InsufficientFunds, InvalidOrder, OrderNotFound
-from trading.exchange.base import OrderKind, OrderRequest, OrderState
+from trading.exchange.base import OrderRequest, OrderState
 from trading.exchange.paper_book import PaperBook, PaperOrder
+from trading.orders import OrderKind
 
 D = Decimal
 BUY, SELL = Side.BUY, Side.SELL

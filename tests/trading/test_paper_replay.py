@@ -12,7 +12,17 @@ from decimal import Decimal
 
 from tests.trading.conftest import PaperDesk, build_desk, entry_alert
 from trading.alerts import Side, TakeProfitSpec
-from trading.events import EventKind
+from trading.events import (
+    EntryFilled,
+    OfferApproved,
+    OfferMade,
+    ProtectionPlaced,
+    ProtectiveOrder,
+    StopFilled,
+    StopMoved,
+    TakeProfitFilled,
+    TradeClosed,
+)
 from trading.states import TradeStatus
 from trading.store.database import Database
 
@@ -41,26 +51,29 @@ async def test_long_takes_the_whole_ladder_with_the_stop_at_breakeven(
     trade = await desk.run_until_closed(trade.id)
 
     events = await desk.events(trade.id)
-    assert [e.kind for e in events] == [
-        EventKind.APPROVED,
-        EventKind.ENTRY_FILLED,
-        EventKind.PROTECTION_PLACED,  # stop 1.0600 for 9345.7, TPs 1.09 / 1.11 / 1.13
-        EventKind.TAKE_PROFIT_FILLED,  # 10:40 candle reaches 1.0950
-        EventKind.STOP_MOVED,  # to 1.0707 * 1.001 = 1.07177 -> 1.0718 (rounded up)
-        EventKind.PROTECTION_PLACED,  # the stop now covers 6542.0
-        EventKind.TAKE_PROFIT_FILLED,  # 11:15 candle reaches 1.1103
-        EventKind.PROTECTION_PLACED,  # the stop now covers 3738.3
-        EventKind.TAKE_PROFIT_FILLED,  # 2021-11-18 01:30 candle reaches 1.1377
-        EventKind.CLOSED,
+    assert [type(e.event) for e in events] == [
+        OfferMade,
+        OfferApproved,
+        EntryFilled,
+        ProtectionPlaced,  # stop 1.0600 for 9345.7, TPs 1.09 / 1.11 / 1.13
+        TakeProfitFilled,  # 10:40 candle reaches 1.0950
+        StopMoved,  # to 1.0707 * 1.001 = 1.07177 -> 1.0718 (rounded up)
+        ProtectionPlaced,  # the stop now covers 6542.0
+        TakeProfitFilled,  # 11:15 candle reaches 1.1103
+        ProtectionPlaced,  # the stop now covers 3738.3
+        TakeProfitFilled,  # 2021-11-18 01:30 candle reaches 1.1377
+        TradeClosed,
     ]
-    tp1, moved, resized = events[3], events[4], events[5]
+    tp1, moved, resized = events[4], events[5], events[6]
+    assert isinstance(tp1.event, TakeProfitFilled) and isinstance(moved.event, StopMoved)
+    assert isinstance(resized.event, ProtectionPlaced)
     assert tp1.created_at == at("2021-11-17T10:45:00")
-    assert (Decimal(tp1.data["price"]), tp1.data["amount"]) == (Decimal("1.09"), "2803.7")
-    assert Decimal(tp1.data["pnl"]) == Decimal("0.0193") * Decimal("2803.7")
-    assert (moved.data["from"], moved.data["to"]) == ("1.0600", "1.0718")
-    assert resized.data["orders"] == [{"leg": "stop", "amount": "6542.0", "trigger": "1.0718"}]
-    assert events[6].created_at == at("2021-11-17T11:20:00")
-    assert events[8].created_at == at("2021-11-18T01:35:00")
+    assert (tp1.event.price, tp1.event.amount) == (Decimal("1.09"), Decimal("2803.7"))
+    assert tp1.event.pnl == Decimal("0.0193") * Decimal("2803.7")
+    assert (moved.event.from_price, moved.event.to_price) == (Decimal("1.06"), Decimal("1.0718"))
+    assert resized.event.orders == (ProtectiveOrder("stop", Decimal("6542.0"), Decimal("1.0718")),)
+    assert events[7].created_at == at("2021-11-17T11:20:00")
+    assert events[9].created_at == at("2021-11-18T01:35:00")
 
     gross = (
         Decimal("0.0193") * Decimal("2803.7")
@@ -98,28 +111,21 @@ async def test_long_stopped_at_breakeven_after_tp1(database: Database) -> None:
         assert trade.filled_qty == Decimal("6289.3")  # 100 / 0.0159, floored
         trade = await desk.run_until_closed(trade.id)
     finally:
-        await desk.exchange.close()
-        await desk.alert_log.close()
+        await desk.close()
 
     events = await desk.events(trade.id)
-    kinds = [e.kind for e in events]
-    assert (
-        kinds[-4:]
-        == [
-            EventKind.TAKE_PROFIT_FILLED,  # 01:30 candle reaches 1.1377
-            EventKind.STOP_MOVED,  # 1.0959 * 1.001 = 1.0969959 -> 1.0970
-            EventKind.PROTECTION_PLACED,
-            EventKind.STOP_FILLED,  # 07:35 candle dips to 1.0966
-        ][-4:]
-        or kinds
-    )
-    stop_fill = next(e for e in events if e.kind is EventKind.STOP_FILLED)
+    assert [type(e.event) for e in events][-5:] == [
+        TakeProfitFilled,  # 01:30 candle reaches 1.1377
+        StopMoved,  # 1.0959 * 1.001 = 1.0969959 -> 1.0970
+        ProtectionPlaced,
+        StopFilled,  # 07:35 candle dips to 1.0966
+        TradeClosed,
+    ]
+    stop_fill = next(e for e in events if isinstance(e.event, StopFilled))
     assert stop_fill.created_at == at("2021-11-18T07:40:00")
-    assert (Decimal(stop_fill.data["price"]), stop_fill.data["amount"]) == (
-        Decimal("1.097"),
-        "3144.7",
-    )
-    assert stop_fill.data["breakeven"] is True
+    assert isinstance(stop_fill.event, StopFilled)
+    assert (stop_fill.event.price, stop_fill.event.amount) == (Decimal("1.097"), Decimal("3144.7"))
+    assert stop_fill.event.breakeven is True
     assert trade.close_reason == "breakeven stop"
     assert trade.realized_pnl == Decimal("0.0241") * Decimal("3144.6") + Decimal(
         "0.0011"
@@ -149,8 +155,7 @@ async def test_short_stop_hit_first_cancels_the_take_profits(database: Database)
         assert tps and all(o.status.value == "cancelled" for o in tps)
         assert await desk.exchange.fetch_open_orders(trade.symbol) == []
     finally:
-        await desk.exchange.close()
-        await desk.alert_log.close()
+        await desk.close()
 
 
 async def test_short_takes_both_rungs(database: Database) -> None:
@@ -169,15 +174,14 @@ async def test_short_takes_both_rungs(database: Database) -> None:
         trade = await desk.run_until_closed(trade.id)
         events = await desk.events(trade.id)
     finally:
-        await desk.exchange.close()
-        await desk.alert_log.close()
-    fills = [e for e in events if e.kind is EventKind.TAKE_PROFIT_FILLED]
-    assert [(e.created_at, Decimal(e.data["price"]), e.data["amount"]) for e in fills] == [
-        (at("2021-11-18T15:15:00"), Decimal("1.06"), "3333.3"),  # 15:10 candle falls to 1.059
-        (at("2021-11-18T17:05:00"), Decimal("1.03"), "3333.3"),  # 17:00 candle falls to 1.0296
+        await desk.close()
+    fills = [(e.created_at, e.event) for e in events if isinstance(e.event, TakeProfitFilled)]
+    assert [(at_, e.price, e.amount) for at_, e in fills] == [
+        (at("2021-11-18T15:15:00"), Decimal("1.06"), Decimal("3333.3")),  # 15:10 falls to 1.059
+        (at("2021-11-18T17:05:00"), Decimal("1.03"), Decimal("3333.3")),  # 17:00 to 1.0296
     ]
-    moved = next(e for e in events if e.kind is EventKind.STOP_MOVED)
-    assert moved.data["to"] == "1.0839"  # 1.0850 * 0.999 = 1.083915, rounded down for a short
+    [moved] = [e.event for e in events if isinstance(e.event, StopMoved)]
+    assert moved.to_price == Decimal("1.0839")  # 1.0850 * 0.999 = 1.083915, down for a short
     assert trade.realized_pnl == Decimal("0.025") * Decimal("3333.3") + Decimal("0.055") * Decimal(
         "3333.3"
     )

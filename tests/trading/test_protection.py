@@ -14,13 +14,14 @@ import pytest
 
 from tests.trading.conftest import XRP, entry_alert
 from trading.alerts import Side
-from trading.exchange.base import ExchangeOrder, OrderKind, OrderState
-from trading.fills import average_price, fill_delta, realized_pnl
+from trading.exchange.base import ExchangeOrder, OrderState
+from trading.execution.fills import average_price, fill_delta, realized_pnl
+from trading.execution.protection import DesiredOrder, desired_protection, taken_take_profits
 from trading.markets import Market
+from trading.orders import OrderKind, OrderRecord, OrderStatus
 from trading.plan import PlanRules, build_plan
-from trading.protection import DesiredOrder, desired_protection, taken_take_profits
-from trading.states import OrderStatus, TradeStatus
-from trading.trade import OrderRecord, Trade
+from trading.states import TradeStatus
+from trading.trade import Trade
 
 D = Decimal
 NOW = datetime(2021, 11, 17, 10, tzinfo=UTC)
@@ -38,7 +39,8 @@ PLAN = build_plan(
 def trade(filled: str = "9345.7", closed: str = "0", stop: str | None = "1.0600") -> Trade:
     return Trade(
         id="t1",
-        alert_id="a1",
+        offer_id="o1",
+        account="default",
         symbol=XRP.symbol,
         side=Side.BUY,
         status=TradeStatus.OPEN,

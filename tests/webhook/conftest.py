@@ -94,7 +94,7 @@ async def make_webhook(database: Database) -> AsyncIterator[WebhookFactory]:
         log = AlertLog(database)
         await log.start()
         queue: asyncio.Queue[AcceptedAlert] = asyncio.Queue()
-        intake = AlertIntake(config, log, queue, clock=clock)
+        intake = AlertIntake(config, log, queue.put_nowait, clock=clock)
         await intake.load()
         server = TestServer(make_app(intake, path=config.path), host="127.0.0.1")
         await server.start_server()

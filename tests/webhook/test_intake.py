@@ -9,8 +9,10 @@ from decimal import Decimal
 from sqlalchemy import text
 
 from tests.webhook.conftest import PASSPHRASE, Webhook, WebhookFactory, alert
+from trading.alert_handler import AlertOutcome, Outcome
 from trading.alert_parser import AlertRules
-from trading.alerts import AlertKind, OrderType, Side
+from trading.alert_worker import AlertWorker
+from trading.alerts import AcceptedAlert, AlertKind, OrderType, Side
 
 
 async def test_canonical_alert_is_stored_acknowledged_and_queued(webhook: Webhook) -> None:
@@ -261,7 +263,7 @@ async def test_store_failure_is_503_and_the_resend_is_accepted(webhook: Webhook)
     assert webhook.queue.qsize() == 1
 
 
-async def test_unprocessed_alerts_are_queued_again_after_a_restart(
+async def test_unprocessed_alerts_are_processed_again_after_a_restart(
     make_webhook: WebhookFactory,
 ) -> None:
     first = await make_webhook()
@@ -271,10 +273,26 @@ async def test_unprocessed_alerts_are_queued_again_after_a_restart(
     await first.log.mark_processed(done.alert_id, "offered", first.clock())
 
     restarted = await make_webhook()  # same database, new process state
-    assert await restarted.intake.requeue_unprocessed() == 1
-    again = restarted.queue.get_nowait()
+    handled: list[AcceptedAlert] = []
+
+    async def handle(accepted: AcceptedAlert) -> AlertOutcome:
+        handled.append(accepted)
+        return AlertOutcome(Outcome.IGNORED, "test")
+
+    worker = AlertWorker(handle, restarted.log, clock=restarted.clock)
+    assert await worker.requeue_unprocessed(AlertRules()) == 1
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop))
+    for _ in range(100):
+        if handled:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await running
+    [again] = handled
     assert again.alert_id == two["alert_id"] != one["alert_id"]
     assert again.alert.idempotency_key == "p-2"
+    assert [a["id"] for a in await restarted.log.all() if a["processed_at"] is None] == []
     # and the restarted intake still knows both as originals
     _, repeat, _ = await restarted.post(alert(id="p-1"))
     assert repeat == {"status": "duplicate", "alert_id": one["alert_id"]}

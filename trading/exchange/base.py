@@ -13,31 +13,17 @@ from typing import Protocol
 
 from trading.alerts import Side
 from trading.markets import Market
+from trading.orders import OrderKind
 
 __all__ = [
     "Balance",
     "Exchange",
     "ExchangeOrder",
     "Fill",
-    "OrderKind",
     "OrderRequest",
     "OrderState",
     "Position",
 ]
-
-
-class OrderKind(StrEnum):
-    """Order types Greenlight places."""
-
-    MARKET = "market"
-    LIMIT = "limit"
-    STOP_MARKET = "stop_market"
-    TAKE_PROFIT_MARKET = "take_profit_market"
-
-    @property
-    def is_conditional(self) -> bool:
-        """Carries a trigger price (a separate order book on some exchanges)."""
-        return self in (OrderKind.STOP_MARKET, OrderKind.TAKE_PROFIT_MARKET)
 
 
 class OrderState(StrEnum):

@@ -17,7 +17,6 @@ from trading.exchange.base import (
     Balance,
     ExchangeOrder,
     Fill,
-    OrderKind,
     OrderRequest,
     OrderState,
     Position,
@@ -25,6 +24,7 @@ from trading.exchange.base import (
 from trading.exchange.errors import translate
 from trading.exchange.flavours import CcxtFlavour, flavour_for
 from trading.markets import Market, market_from_ccxt
+from trading.orders import OrderKind
 
 __all__ = ["CcxtExchange", "ccxt_config"]
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from trading.exchange.base import OrderKind, OrderRequest
+from trading.exchange.base import OrderRequest
+from trading.orders import OrderKind
 from trading.precision import format_decimal
 
 __all__ = ["BinanceUsdmFlavour", "BybitFlavour", "CcxtFlavour", "flavour_for"]

@@ -23,12 +23,12 @@ from trading.exchange.base import (
     Balance,
     ExchangeOrder,
     Fill,
-    OrderKind,
     OrderRequest,
     Position,
 )
 from trading.exchange.paper_book import PaperBook, PaperOrder
 from trading.markets import Market
+from trading.orders import OrderKind
 from trading.store.trades import TradeStore
 
 __all__ = ["PaperExchange", "PriceFeed"]

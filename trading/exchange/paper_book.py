@@ -20,8 +20,9 @@ from typing import Any
 
 from trading.alerts import Side
 from trading.errors import InsufficientFunds, InvalidOrder, OrderNotFound
-from trading.exchange.base import OrderKind, OrderRequest, OrderState
+from trading.exchange.base import OrderRequest, OrderState
 from trading.markets import Market
+from trading.orders import OrderKind
 
 __all__ = ["PaperBook", "PaperFill", "PaperOrder", "PaperPosition"]
 

@@ -53,9 +53,28 @@ class Database:
         return database
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest revision (a no-op when it already is)."""
-        async with self.engine.begin() as connection:
-            await connection.run_sync(_upgrade)
+        """Bring the schema to the newest revision (a no-op when it already is).
+
+        On SQLite, altering a table rebuilds it (copy, drop, rename), which foreign keys
+        would refuse while other tables point at it: they are switched off around the
+        migration (outside its transaction, where SQLite allows it) and checked after it.
+        """
+        sqlite = self.engine.dialect.name == "sqlite"
+        async with self.engine.connect() as connection:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                await connection.commit()
+            try:
+                async with connection.begin():
+                    await connection.run_sync(_upgrade)
+                if sqlite:
+                    broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+            finally:
+                if sqlite:
+                    await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    await connection.commit()
 
     async def close(self) -> None:
         """Release every pooled connection."""

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -34,6 +35,8 @@ __all__ = [
     "events",
     "fills",
     "metadata",
+    "offer_charts",
+    "offers",
     "orders",
     "trades",
 ]
@@ -112,8 +115,8 @@ alerts = Table(
     Index(None, "status", "processed_at"),
 )
 
-trades = Table(
-    "trades",
+offers = Table(
+    "offers",
     metadata,
     Column("id", String(24), primary_key=True),
     Column("alert_id", String(24), ForeignKey("alerts.id"), nullable=False, unique=True),
@@ -122,17 +125,43 @@ trades = Table(
     Column("strategy", String(128)),
     Column("timeframe", String(8)),
     Column("status", String(16), nullable=False),
-    Column("plan", Text, nullable=False),  # JSON of trading.plan.TradePlan
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime),
-    Column("decision", String(16)),
     Column("decided_by", String(64)),
     Column("decided_by_name", String(100)),
+    Column("decided_via", String(16)),
     Column("decided_at", UtcDateTime),
     Column("channel_id", String(32)),
     Column("message_id", String(32)),
     Column("thread_id", String(32)),
+    Column("note", Text),
+    Index(None, "status"),
+    Index(None, "message_id"),
+)
+
+offer_charts = Table(
+    "offer_charts",
+    metadata,
+    Column("offer_id", String(24), ForeignKey("offers.id"), primary_key=True),
+    Column("png", LargeBinary),
+    Column("note", Text),
+)
+
+trades = Table(
+    "trades",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("offer_id", String(24), ForeignKey("offers.id"), nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("symbol", String(64), nullable=False),
+    Column("side", String(4), nullable=False),
+    Column("strategy", String(128)),
+    Column("timeframe", String(8)),
+    Column("status", String(16), nullable=False),
+    Column("plan", Text, nullable=False),  # JSON of trading.plan.TradePlan
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
     Column("entry_price", DecimalText),
     Column("filled_qty", DecimalText, nullable=False),
     Column("closed_qty", DecimalText, nullable=False),
@@ -146,6 +175,7 @@ trades = Table(
     Index(None, "status"),
     Index(None, "symbol", "status"),
     Index(None, "closed_at"),
+    Index(None, "offer_id"),
 )
 
 orders = Table(
@@ -193,6 +223,7 @@ events = Table(
     "events",
     metadata,
     Column("id", _BIG_ID, primary_key=True, autoincrement=True),
+    Column("offer_id", String(24), ForeignKey("offers.id")),
     Column("trade_id", String(24), ForeignKey("trades.id")),
     Column("kind", String(32), nullable=False),
     Column("data", Text, nullable=False),  # JSON
@@ -200,6 +231,7 @@ events = Table(
     Column("delivered_at", UtcDateTime),
     Index(None, "delivered_at"),
     Index(None, "trade_id"),
+    Index(None, "offer_id"),
 )
 
 app_state = Table(

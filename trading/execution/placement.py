@@ -23,10 +23,10 @@ from trading.errors import (
     OrderNotFound,
     TemporaryExchangeError,
 )
-from trading.exchange.base import Exchange, ExchangeOrder, OrderKind, OrderRequest, OrderState
-from trading.states import OrderStatus
+from trading.exchange.base import Exchange, ExchangeOrder, OrderRequest, OrderState
+from trading.orders import OrderKind, OrderRecord, OrderStatus
 from trading.store.trades import TradeStore
-from trading.trade import OrderRecord, Trade
+from trading.trade import Trade
 
 __all__ = ["OrderIntent", "OrderPlacer", "Placed", "client_order_id"]
 

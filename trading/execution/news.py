@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from trading.events import EventKind
+from trading.events import EntryFilled, Event, PositionReduced, StopFilled, TakeProfitFilled
 from trading.exchange.base import ExchangeOrder, OrderState
-from trading.fills import average_price, fill_delta, realized_pnl
+from trading.execution.fills import FillDelta, average_price, fill_delta, realized_pnl
+from trading.execution.placement import Placed
 from trading.markets import Market
-from trading.placement import Placed
-from trading.states import OrderStatus, TradeStatus
+from trading.orders import ENTRY, STOP, OrderRecord, OrderStatus, tp_index
+from trading.states import TradeStatus
 from trading.store.trades import TradeTx
-from trading.trade import ENTRY, STOP, OrderRecord, Trade, tp_index
+from trading.trade import Trade
 
 __all__ = ["record_answers", "status_of"]
 
@@ -34,8 +35,12 @@ def status_of(order: ExchangeOrder) -> OrderStatus:
 
 async def record_answers(
     tx: TradeTx, trade: Trade, answers: list[Placed], market: Market, now: datetime
-) -> Trade:
-    """Store each ``(record, exchange view)`` pair; returns the trade as it now stands."""
+) -> tuple[Trade, list[OrderRecord]]:
+    """Store each ``(record, exchange view)`` pair.
+
+    Returns the trade as it now stands and the updated records (those with an answer).
+    """
+    updated: list[OrderRecord] = []
     for record, order in answers:
         if order is None:
             continue
@@ -49,21 +54,16 @@ async def record_answers(
             average=order.average if order.filled > 0 else record.average,
             fee=record.fee + (delta.fee if delta else Decimal(0)),
         )
+        updated.append(record)
         if delta is not None:
-            trade = await _record_fill(tx, trade, record, delta.amount, delta.price, delta.fee, now)
-    return trade
+            trade = await _record_fill(tx, trade, record, delta, now)
+    return trade, updated
 
 
 async def _record_fill(
-    tx: TradeTx,
-    trade: Trade,
-    record: OrderRecord,
-    amount: Decimal,
-    price: Decimal,
-    fee: Decimal,
-    now: datetime,
+    tx: TradeTx, trade: Trade, record: OrderRecord, delta: FillDelta, now: datetime
 ) -> Trade:
-    contract = trade.plan.contract_size
+    amount, price, fee = delta.amount, delta.price, delta.fee
     if record.leg == ENTRY:
         average = average_price(trade.filled_qty, trade.entry_price, amount, price)
         await tx.add_fill(record, amount, price, fee, Decimal(0), now=now)
@@ -79,16 +79,11 @@ async def _record_fill(
                 await tx.move(trade.id, TradeStatus.OPEN, now=now, expect=[TradeStatus.ENTERING])
                 or trade
             )
-        await tx.add_event(
-            trade.id,
-            EventKind.ENTRY_FILLED,
-            {"amount": amount, "price": price, "filled": trade.filled_qty, "fee": fee,
-             "planned": trade.plan.amount},
-            now=now,
-        )  # fmt: skip
+        filled = EntryFilled(amount, price, trade.filled_qty, fee, trade.plan.amount)
+        await tx.add_event(filled, now=now, trade=trade)
         return trade
     entry = trade.entry_price or trade.plan.entry_price
-    pnl = realized_pnl(trade.side, entry, price, amount, contract)
+    pnl = realized_pnl(trade.side, entry, price, amount, trade.plan.contract_size)
     await tx.add_fill(record, amount, price, fee, pnl, now=now)
     trade = await tx.update_trade(
         trade.id,
@@ -97,18 +92,19 @@ async def _record_fill(
         realized_pnl=trade.realized_pnl + pnl,
         fees=trade.fees + fee,
     )
-    data = {"amount": amount, "price": price, "pnl": pnl, "fee": fee,
-            "remaining": trade.remaining}  # fmt: skip
+    await tx.add_event(_exit_event(trade, record, delta, pnl), now=now, trade=trade)
+    return trade
+
+
+def _exit_event(trade: Trade, record: OrderRecord, delta: FillDelta, pnl: Decimal) -> Event:
+    """The event of a fill that reduced the position, named after the leg that filled."""
+    amount, price, fee, remaining = delta.amount, delta.price, delta.fee, trade.remaining
     index = tp_index(record.leg)
     if index is not None:
         tp = next((t for t in trade.plan.take_profits if t.index == index), None)
-        kind = EventKind.TAKE_PROFIT_FILLED
-        data |= {"index": index, "r": tp.r if tp else None}
-    elif record.leg == STOP:
-        kind = EventKind.STOP_FILLED
-        data |= {"breakeven": trade.breakeven_at is not None}
-    else:
-        kind = EventKind.POSITION_REDUCED
-        data |= {"by": trade.note or "market close"}
-    await tx.add_event(trade.id, kind, data, now=now)
-    return trade
+        r = tp.r if tp else None
+        return TakeProfitFilled(index, r, amount, price, pnl, fee, remaining)
+    if record.leg == STOP:
+        return StopFilled(amount, price, pnl, fee, remaining, trade.breakeven_at is not None)
+    by = trade.note or "market close"
+    return PositionReduced(amount, by, remaining, price, pnl, fee)

@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from trading.exchange.base import OrderKind
 from trading.markets import Market
+from trading.orders import STOP, OrderKind, OrderRecord, OrderStatus, tp_index, tp_leg
 from trading.plan import ladder_amounts
-from trading.states import OrderStatus
-from trading.trade import STOP, OrderRecord, Trade, tp_index, tp_leg
+from trading.trade import Trade
 
 __all__ = ["DesiredOrder", "desired_protection", "taken_take_profits"]
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from trading.alerts import Side
-from trading.exchange.base import ExchangeOrder, OrderKind
+from trading.exchange.base import ExchangeOrder
 from trading.markets import Market
-from trading.trade import OrderRecord
+from trading.orders import OrderKind, OrderRecord
 
 __all__ = ["FillDelta", "average_price", "fill_delta", "realized_pnl"]
 
