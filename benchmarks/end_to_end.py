@@ -73,6 +73,7 @@ import bot.notifier  # noqa: E402
 import bot.views  # noqa: E402
 import charts.candle_cache  # noqa: E402
 import charts.pool  # noqa: E402
+import charts.worker  # noqa: E402
 import trading.alert_handler  # noqa: E402
 import trading.alert_worker  # noqa: E402
 import trading.decisions  # noqa: E402
@@ -319,7 +320,7 @@ def install_tracer() -> Tracer:
     )
     tracer.coroutine(charts.candle_cache.CandleCache, "get", "candles")
     tracer.coroutine(charts.pool.ChartRenderer, "render", "render")
-    tracer.blocking(charts.pool._Worker, "call", "worker_call")
+    tracer.blocking(charts.worker.Worker, "call", "worker_call")
     tracer.coroutine(bot.notifier.Notifier, "post_offer", "post_offer")
     tracer.coroutine(discord.abc.Messageable, "send", "send")
     # the click's path

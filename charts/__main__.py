@@ -7,9 +7,12 @@ Example::
         --timeframe 5m --end 2021-11-16T12:00 --tick 0.0001 --out chart.png
 
 A take-profit is ``PRICE``, optionally followed by ``:<R>R`` and ``:<share>%`` in any order
-(``1.24:2R:50%``). Leave out ``--entry``, ``--stop`` and ``--tp`` (and then, if you like,
-``--side``) to draw the candles alone, without a plan. Bad input ends with a one-line message
-and exit code 2.
+(``1.24:2R:50%``); without them the chart computes R from the entry and the stop, and the
+share as the trading plan does (the take-profits without one split what the others leave).
+Leave out ``--entry``, ``--stop`` and ``--tp`` (and then, if you like, ``--side``) to draw
+the candles alone, without a plan. Bad input ends with a one-line message and exit code 2.
+An ``--end`` after the last candle of the file is drawn anyway, up to that candle, with a
+warning on stderr and on the chart.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ import pandas as pd
 
 from charts.errors import ChartError
 from charts.frame import candles_from_csv
+from charts.ladder import tp_shares
 from charts.render import THEMES, render_chart
 from charts.spec import ChartSpec, TakeProfitLine
+from charts.timeaxis import bar_seconds
 
 __all__ = ["main"]
 
@@ -95,6 +100,46 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _render(args: argparse.Namespace) -> str:
+    side, entry, stop, take_profits = _plan(args)
+    if not 2 <= args.bars <= 2000:
+        raise _UsageError(f"--bars must be between 2 and 2000, not {args.bars}")
+    if args.theme not in THEMES:
+        raise _UsageError(f"--theme must be {' or '.join(THEMES)}, not {args.theme!r}")
+    size = _size(args.size)
+    end = _time("--end", args.end)
+    alert_time = _time("--alert-time", args.alert_time)
+    candles, last_in_file = _candles(args, end)
+
+    timeframe = args.timeframe or _infer_timeframe(candles.index)
+    note = _end_note(end, candles.index, timeframe, last_in_file)
+    if note:
+        print(f"python -m charts: warning: {note}", file=sys.stderr)
+    tick = _price("--tick", args.tick) if args.tick else _infer_tick(candles)
+    spec = ChartSpec(
+        symbol=args.symbol or args.csv.stem,
+        timeframe=timeframe,
+        side=side,
+        entry=entry,
+        stop=stop,
+        take_profits=take_profits,
+        price_tick=tick,
+        strategy=args.strategy,
+        alert_time=alert_time,
+        mode=args.mode.upper() if args.mode else None,
+        note=note,
+    )
+    png = _write_chart(candles, spec, size, args.theme, args.out)
+    last = candles.index[-1].strftime("%Y-%m-%d %H:%M")
+    return (
+        f"wrote {args.out} ({size[0]}x{size[1]}, {len(png) / 1024:.0f} KB, "
+        f"{len(candles)} bars to {last} UTC)"
+    )
+
+
+def _plan(
+    args: argparse.Namespace,
+) -> tuple[str, Decimal | None, Decimal | None, tuple[TakeProfitLine, ...]]:
+    """The side, entry, stop and take-profits asked for, checked; no levels without a plan."""
     has_plan = args.entry is not None or args.stop is not None or bool(args.tp)
     if has_plan and (args.entry is None or args.stop is None):
         raise _UsageError(
@@ -115,53 +160,76 @@ def _render(args: argparse.Namespace) -> str:
         _check_plan(side, entry, stop, take_profits)
     if len(take_profits) > _MAX_TPS:
         raise _UsageError(f"at most {_MAX_TPS} --tp")
-    if not 2 <= args.bars <= 2000:
-        raise _UsageError(f"--bars must be between 2 and 2000, not {args.bars}")
-    if args.theme not in THEMES:
-        raise _UsageError(f"--theme must be {' or '.join(THEMES)}, not {args.theme!r}")
-    size = _size(args.size)
-    end = _time("--end", args.end)
-    alert_time = _time("--alert-time", args.alert_time)
+    return side, entry, stop, take_profits
 
+
+def _candles(
+    args: argparse.Namespace, end: datetime | None
+) -> tuple[pd.DataFrame, pd.Timestamp | None]:
+    """The ``--bars`` candles of ``--csv`` up to ``end``, and the file's last candle's time."""
     try:
         candles = candles_from_csv(args.csv)
     except FileNotFoundError:
         raise _UsageError(f"no such file: {args.csv}") from None
     except (OSError, ValueError, pd.errors.ParserError) as exc:
         raise _UsageError(f"cannot read {args.csv}: {_one_line(exc)}") from None
+    last_in_file = candles.index[-1] if len(candles) else None
     if end is not None:
         candles = candles.loc[:end]
     candles = candles.iloc[-args.bars :]
     if candles.empty:
         where = f" at or before {args.end}" if end is not None else ""
         raise _UsageError(f"no candles{where} in {args.csv}")
+    return candles, last_in_file
 
-    tick = _price("--tick", args.tick) if args.tick else _infer_tick(candles)
-    spec = ChartSpec(
-        symbol=args.symbol or args.csv.stem,
-        timeframe=args.timeframe or _infer_timeframe(candles.index),
-        side=side,
-        entry=entry,
-        stop=stop,
-        take_profits=take_profits,
-        price_tick=tick,
-        strategy=args.strategy,
-        alert_time=alert_time,
-        mode=args.mode.upper() if args.mode else None,
-    )
+
+def _end_note(
+    end: datetime | None,
+    index: pd.DatetimeIndex,
+    timeframe: str,
+    last_in_file: pd.Timestamp | None,
+) -> str | None:
+    """The warning for an ``--end`` after the candles drawn (see :func:`end_warning`)."""
+    if end is None:
+        return None
+    return end_warning(end, index, bar_seconds(index, timeframe), last_in_file)
+
+
+def _write_chart(
+    candles: pd.DataFrame, spec: ChartSpec, size: tuple[int, int], theme: str, out: Path
+) -> bytes:
+    """Draw the chart and write it to ``out``; returns the PNG."""
     try:
-        png = render_chart(candles, spec, size=size, theme=args.theme)
+        png = render_chart(candles, spec, size=size, theme=theme)
     except ChartError as exc:
         raise _UsageError(str(exc)) from None
     try:
-        args.out.write_bytes(png)
+        out.write_bytes(png)
     except OSError as exc:
-        raise _UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
-    last = candles.index[-1].strftime("%Y-%m-%d %H:%M")
-    return (
-        f"wrote {args.out} ({size[0]}x{size[1]}, {len(png) / 1024:.0f} KB, "
-        f"{len(candles)} bars to {last} UTC)"
-    )
+        raise _UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
+    return png
+
+
+def end_warning(
+    end: datetime, index: pd.DatetimeIndex, bar_s: float, last_in_file: pd.Timestamp | None
+) -> str | None:
+    """What to say when ``--end`` is after the last candle drawn (``index``'s) has closed.
+
+    None when ``end`` falls within that candle. Otherwise the data ends before ``end`` (or,
+    when ``last_in_file`` is later, has a gap there), and the chart would silently show
+    older candles than asked for.
+    """
+    last = index[-1]
+    if (pd.Timestamp(end) - last).total_seconds() < max(bar_s, 1.0):
+        return None
+    when, ends = _stamp(end), _stamp(last)
+    if last_in_file is not None and last_in_file > last:
+        return f"--end {when} falls in a gap in the data: the last candle before it is {ends}"
+    return f"--end {when} is past the data: the last candle is {ends}"
+
+
+def _stamp(when: datetime) -> str:
+    return f"{pd.Timestamp(when).tz_convert(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 def _price(option: str, text: str) -> Decimal:
@@ -212,6 +280,12 @@ def _check_plan(
             raise _UsageError(
                 f"TP{number} {tp.price} of a {'long' if long else 'short'} must be {where} "
                 f"the entry {entry}"
+            )
+    shares = tp_shares([tp.share_pct for tp in take_profits])
+    for number, share in enumerate(shares, start=1):
+        if share <= 0:
+            raise _UsageError(
+                f"TP{number} would close nothing: the shares given already add up to 100%"
             )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import numpy as np
@@ -13,48 +12,54 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from charts.errors import NoCandles
-from charts.levels import Level, chart_levels
+from charts.levels import Level, chart_levels, off_scale
 from charts.sizes import (
     BOTTOM_PX,
     DIGIT_ADVANCE,
     EDGE_PX,
+    FLAT_SHARE,
     GAP_PX,
     LEVEL_MARGIN,
+    MIN_CANDLE_SHARE,
     MONO_ADVANCE,
+    NOTE_PX,
     PT,
     REF_WIDTH,
     RIGHT_PAD_SHARE,
     TAG_GAP_PX,
     TAG_PAD_PX,
     TAG_PT,
+    TEXT_ADVANCE,
     TICK_GAP_PX,
+    TICK_MIN_PX,
     TICK_PT,
     TOP_PX,
     VOLUME_SHARE,
 )
 from charts.spec import ChartSpec, tick_decimals
+from charts.timeaxis import TIMEZONE_LABEL, alert_x, bar_seconds, time_ticks
+from charts.volume import format_volume, volume_peak
 
-__all__ = ["Layout", "alert_bar", "price_range", "spread_labels", "time_ticks"]
+__all__ = ["Layout", "fit_levels", "price_range", "spread_labels", "time_axis"]
 
 
 def price_range(candles: pd.DataFrame, spec: ChartSpec) -> tuple[float, float]:
-    """The price axis limits: every candle and every level, with a margin above and below.
+    """The price axis limits: the candles and the levels near them, with a margin around.
 
-    A level far from the candles widens the range rather than being cut off; a spec without
-    levels gets the candles' range. A range that would be empty (one flat candle at the
-    entry) is opened to 1% of the price.
+    Levels join the candles' range as long as the candles keep
+    :data:`~charts.sizes.MIN_CANDLE_SHARE` of it (see :func:`fit_levels`); a level farther
+    away is left out, and drawn as an arrow at the panel's edge. A spec without levels gets
+    the candles' range. A range that would be empty (one flat candle at the entry) is opened
+    to 1% of the price; the axis never goes below zero.
 
     Raises :class:`~charts.errors.NoCandles` when there is no price at all to fit.
     """
     lows = candles["Low"].to_numpy(dtype="float64")
     highs = candles["High"].to_numpy(dtype="float64")
-    prices = [float(level.price) for level in chart_levels(spec)]
-    candle_lo = np.nanmin(lows) if np.isfinite(lows).any() else math.inf
-    candle_hi = np.nanmax(highs) if np.isfinite(highs).any() else -math.inf
-    lo = float(min([candle_lo, *prices]))
-    hi = float(max([candle_hi, *prices]))
-    if not (math.isfinite(lo) and math.isfinite(hi)):
+    if not (np.isfinite(lows).any() and np.isfinite(highs).any()):
         raise NoCandles(f"no prices to draw for {spec.symbol} {spec.timeframe}")
+    prices = [float(level.price) for level in chart_levels(spec)]
+    lo, hi = fit_levels(float(np.nanmin(lows)), float(np.nanmax(highs)), prices)
     span = hi - lo
     if span <= 0:
         span = max(abs(hi) * 0.01, float(spec.price_tick) * 10)
@@ -63,6 +68,25 @@ def price_range(candles: pd.DataFrame, spec: ChartSpec) -> tuple[float, float]:
     if lo >= 0 > bottom:
         bottom = lo - min(margin, lo)  # prices are never negative: stop the axis at zero
     return bottom, hi + margin
+
+
+def fit_levels(lo: float, hi: float, prices: Sequence[float]) -> tuple[float, float]:
+    """The candles' range ``lo``-``hi`` widened to the ``prices`` that fit, taken in order.
+
+    A price fits when the range with it stays within the candles' span divided by
+    :data:`~charts.sizes.MIN_CANDLE_SHARE` (the span counting as at least
+    :data:`~charts.sizes.FLAT_SHARE` of ``hi``): the candles keep that share of the height.
+    Pass the entry and the stop first, so that they have the first claim on the room.
+
+    >>> fit_levels(1.0, 1.1, [1.05, 0.98, 1.13, 1.3])  # 1.3 would squeeze the candles
+    (0.98, 1.13)
+    """
+    widest = max(hi - lo, abs(hi) * FLAT_SHARE) / MIN_CANDLE_SHARE
+    for price in prices:
+        wider_lo, wider_hi = min(lo, price), max(hi, price)
+        if wider_hi - wider_lo <= widest * (1 + 1e-12):
+            lo, hi = wider_lo, wider_hi
+    return lo, hi
 
 
 def spread_labels(targets: Sequence[float], gap: float, lo: float, hi: float) -> list[float]:
@@ -96,91 +120,15 @@ def spread_labels(targets: Sequence[float], gap: float, lo: float, hi: float) ->
     return positions
 
 
-_TICK_STEPS_S = (
-    60,
-    120,
-    300,
-    600,
-    900,
-    1800,
-    3600,
-    7200,
-    10800,
-    14400,
-    21600,
-    43200,
-    86400,
-    2 * 86400,
-    7 * 86400,
-    14 * 86400,
-)
-_WEEK_OFFSET_S = 4 * 86400  # 1970-01-01 was a Thursday; weeks start on Monday
-
-
-def time_ticks(index: pd.DatetimeIndex, max_ticks: int) -> tuple[list[int], list[str]]:
-    """Bar positions and labels for the time axis: round times, at most ``max_ticks``.
-
-    Intraday ticks read ``HH:MM`` except at midnight, which shows the date (``16 Nov``);
-    daily and longer ticks show the date, monthly ones the month.
-    """
-    count = len(index)
-    if count == 0:
-        return [], []
-    seconds = index.as_unit("s").asi8
-    max_ticks = max(2, max_ticks)
-    for step in _TICK_STEPS_S:
-        offset = _WEEK_OFFSET_S if step % (7 * 86400) == 0 else 0
-        positions = np.flatnonzero((seconds - offset) % step == 0)
-        if 2 <= len(positions) <= max_ticks:
-            return _tick_labels(index, positions.tolist(), step < 86400)
-        if len(positions) < 2 and step >= 86400:
-            break
-    months = index.month.to_numpy() + 12 * index.year.to_numpy()
-    starts = np.flatnonzero(np.diff(months, prepend=months[0] - 1) != 0)
-    for every in (1, 2, 3, 6, 12):
-        positions = [int(p) for p in starts if (months[p] - 1) % every == 0]
-        if 2 <= len(positions) <= max_ticks:
-            return positions, [_month_label(index[p]) for p in positions]
-    stride = max(1, math.ceil(count / max_ticks))
-    positions = list(range(0, count, stride))
-    return _tick_labels(index, positions, bool(np.any(seconds % 86400)))
-
-
-def _tick_labels(
-    index: pd.DatetimeIndex, positions: list[int], intraday: bool
-) -> tuple[list[int], list[str]]:
-    labels = []
-    for p in positions:
-        stamp = index[p]
-        if intraday and (stamp.hour or stamp.minute):
-            labels.append(stamp.strftime("%H:%M"))
-        else:
-            labels.append(f"{stamp.day} {stamp.strftime('%b')}")
-    return positions, labels
-
-
-def _month_label(stamp: pd.Timestamp) -> str:
-    return str(stamp.year) if stamp.month == 1 else stamp.strftime("%b")
-
-
-def alert_bar(index: pd.DatetimeIndex, alert_time: datetime | None) -> int:
-    """Position of the bar that contains ``alert_time`` (naive means UTC).
-
-    The last bar when ``alert_time`` is None or outside the candles: before the first bar,
-    or after the last one has closed (the alert then belongs to a bar not drawn yet).
-    """
-    last = len(index) - 1
-    if alert_time is None:
-        return last
-    when = pd.Timestamp(alert_time)
-    when = when.tz_localize(UTC) if when.tzinfo is None else when.tz_convert(UTC)
-    position = int(index.searchsorted(when, side="right")) - 1
-    return last if position < 0 else position
-
-
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Where everything goes, in reference pixels (origin bottom left), decided up front."""
+    """Where everything goes, in reference pixels (origin bottom left), decided up front.
+
+    x is in bars (see :mod:`charts.timeaxis`), y in prices. ``levels`` lie inside the price
+    range or carry the ``edge`` they are drawn at; ``alert_x`` is where the alert marker and
+    the plan's zones start; ``volume_label`` is the tallest volume bar's value ("" without
+    volume); ``note_y`` is the height of the warning line under the title (0 without one).
+    """
 
     width: int
     height: int
@@ -198,16 +146,23 @@ class Layout:
     levels: tuple[Level, ...]
     y_ticks: tuple[float, ...]
     y_labels: tuple[str, ...]
+    x_ticks: tuple[int, ...]
+    x_labels: tuple[str, ...]
+    alert_x: float
+    volume_label: str
+    note_y: float
 
     @classmethod
     def for_chart(cls, candles: pd.DataFrame, spec: ChartSpec, width: int, height: int) -> Layout:
         """The layout of a ``width`` x ``height`` chart of ``candles`` and ``spec``'s plan."""
         scale = width / REF_WIDTH
         ref_height = height / scale
-        levels = tuple(chart_levels(spec))
         lo, hi = price_range(candles, spec)
+        levels = tuple(_placed(level, lo, hi) for level in chart_levels(spec))
         y_ticks, y_labels = _price_ticks(lo, hi, tick_decimals(spec.price_tick))
-        tick_chars = max((len(t) for t in y_labels), default=6)
+        peak = volume_peak(candles)
+        volume_label = format_volume(peak) if peak > 0 else ""
+        tick_chars = max(max((len(t) for t in y_labels), default=6), len(volume_label))
         left = 12.0 + tick_chars * DIGIT_ADVANCE * TICK_PT * PT + TICK_GAP_PX
         if levels:
             tag_chars = max(len(level.label) for level in levels)
@@ -215,10 +170,13 @@ class Layout:
             right = REF_WIDTH - (TAG_GAP_PX + tag_width + 10.0)
         else:  # no tag column: the plot runs to the right margin
             right = REF_WIDTH - EDGE_PX
-        plot_height = ref_height - TOP_PX - BOTTOM_PX - GAP_PX
+        top = TOP_PX + (NOTE_PX if spec.note else 0.0)
+        plot_height = ref_height - top - BOTTOM_PX - GAP_PX
         volume_top = BOTTOM_PX + plot_height * VOLUME_SHARE
         count = len(candles)
         right_pad = max(4, math.ceil(count * RIGHT_PAD_SHARE))
+        xlim = (-0.8, count - 1 + right_pad)
+        x_ticks, x_labels = time_axis(candles.index, right - left, xlim)
         return cls(
             width=width,
             height=height,
@@ -229,13 +187,21 @@ class Layout:
             volume_bottom=BOTTOM_PX,
             volume_top=volume_top,
             price_bottom=volume_top + GAP_PX,
-            price_top=ref_height - TOP_PX,
+            price_top=ref_height - top,
             lo=lo,
             hi=hi,
-            xlim=(-0.8, count - 1 + right_pad),
+            xlim=xlim,
             levels=levels,
             y_ticks=tuple(y_ticks),
             y_labels=tuple(y_labels),
+            x_ticks=tuple(x_ticks),
+            x_labels=tuple(x_labels),
+            alert_x=alert_x(
+                candles.index, spec.alert_time, bar_seconds(candles.index, spec.timeframe)
+            ),
+            volume_label=volume_label,
+            # Under the title (centred 30 px from the top), in the room NOTE_PX made.
+            note_y=ref_height - TOP_PX + 8.0 if spec.note else 0.0,
         )
 
     @property
@@ -259,6 +225,44 @@ class Layout:
     def price_px(self, price: float) -> float:
         """Height of ``price`` above the bottom of the price panel, in reference pixels."""
         return (price - self.lo) / (self.hi - self.lo) * self.price_height
+
+
+def time_axis(
+    index: pd.DatetimeIndex, plot_width: float, xlim: tuple[float, float]
+) -> tuple[list[int], list[str]]:
+    """The time ticks of a plot ``plot_width`` pixels wide showing bars ``xlim``.
+
+    As many as fit (about one per :data:`~charts.sizes.TICK_MIN_PX`) without labels
+    touching, and none whose label would run into the time zone label at the right end.
+    """
+    per_bar = plot_width / (xlim[1] - xlim[0])
+    max_ticks = max(2, int(plot_width // TICK_MIN_PX))
+    while True:
+        positions, labels = time_ticks(index, max_ticks)
+        halves = [_label_px(label) / 2 / per_bar for label in labels]
+        crowded = any(
+            positions[i + 1] - positions[i] < halves[i] + halves[i + 1] + 8 / per_bar
+            for i in range(len(positions) - 1)
+        )
+        if not crowded or max_ticks <= 2:
+            break
+        max_ticks -= 1
+    limit = xlim[1] - (_label_px(TIMEZONE_LABEL) + 12) / per_bar
+    keep = [i for i, p in enumerate(positions) if p + halves[i] <= limit]
+    return [positions[i] for i in keep], [labels[i] for i in keep]
+
+
+def _label_px(text: str) -> float:
+    return len(text) * TEXT_ADVANCE * TICK_PT * PT
+
+
+def _placed(level: Level, lo: float, hi: float) -> Level:
+    price = float(level.price)
+    if price > hi:
+        return off_scale(level, 1)
+    if price < lo:
+        return off_scale(level, -1)
+    return level
 
 
 def _price_ticks(lo: float, hi: float, decimals: int) -> tuple[list[float], list[str]]:

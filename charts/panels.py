@@ -1,4 +1,8 @@
-"""The price and volume panels' backdrop: grid lines, price and time labels, volume bars."""
+"""The price and volume panels' backdrop: grid lines, price and time labels, volume bars.
+
+The time labels end with the time zone at the right end of the axis; the volume panel has a
+grid line at the tallest bar's height, labelled with its volume on the left (``7.3M``).
+"""
 
 from __future__ import annotations
 
@@ -13,23 +17,37 @@ from matplotlib.transforms import Affine2D, Transform, blended_transform_factory
 from charts.layout import Layout
 from charts.sizes import TICK_GAP_PX, TICK_PT
 from charts.theme import Theme
+from charts.timeaxis import TIMEZONE_LABEL
 
-__all__ = ["draw_axes_text", "draw_volume"]
+__all__ = ["VOLUME_FILL", "draw_axes_text", "draw_volume", "volume_peak_px"]
+
+VOLUME_FILL = 0.9  # of the volume panel's height, by the tallest bar
 
 
 def draw_axes_text(
-    ax: Axes,
-    figure: Figure,
-    layout: Layout,
-    theme: Theme,
-    x_ticks: list[int],
-    x_labels: list[str],
-    x_figure: Transform,
+    ax: Axes, figure: Figure, layout: Layout, theme: Theme, x_figure: Transform
 ) -> None:
-    """Draw the grid of both panels, the price labels on the left and the time labels below.
+    """Draw the grid of both panels, the price and volume labels on the left and the time
+    labels below.
 
     ``x_figure`` maps x in bars and y in figure fractions.
     """
+    _draw_grid(ax, layout, theme, x_figure)
+    y_axis = ax.get_yaxis_transform()
+    label_x = -TICK_GAP_PX / layout.plot_width
+    for y, text in zip(layout.y_ticks, layout.y_labels, strict=True):
+        _tick_label(ax, theme, label_x, y, text, y_axis, ha="right", va="center")
+    # x in axes fraction, y in figure fraction: for the labels at the panels' left and right.
+    edges = blended_transform_factory(ax.transAxes, figure.transFigure)
+    if layout.volume_label:
+        peak_y = layout.fy(volume_peak_px(layout))
+        _tick_label(ax, theme, label_x, peak_y, layout.volume_label, edges, ha="right", va="center")
+    _draw_time_labels(ax, layout, theme, x_figure, edges)
+
+
+def _draw_grid(ax: Axes, layout: Layout, theme: Theme, x_figure: Transform) -> None:
+    # The price panel's lines, at the price ticks; then, through both panels, the lines at the
+    # time ticks, the volume panel's top and (with a volume scale) the tallest bar's height.
     x0, x1 = layout.xlim
     horizontal = [((x0, y), (x1, y)) for y in layout.y_ticks]
     ax.add_collection(
@@ -37,8 +55,11 @@ def draw_axes_text(
         autolim=False,
     )
     bottom, top = layout.fy(layout.volume_bottom), layout.fy(layout.price_top)
-    vertical = [((x, bottom), (x, top)) for x in x_ticks]
+    vertical = [((x, bottom), (x, top)) for x in layout.x_ticks]
     vertical.append(((x0, layout.fy(layout.volume_top)), (x1, layout.fy(layout.volume_top))))
+    if layout.volume_label:
+        peak_y = layout.fy(volume_peak_px(layout))
+        vertical.append(((x0, peak_y), (x1, peak_y)))
     ax.add_collection(
         LineCollection(
             vertical,
@@ -50,35 +71,55 @@ def draw_axes_text(
         ),
         autolim=False,
     )
-    y_axis = ax.get_yaxis_transform()
-    label_x = -TICK_GAP_PX / layout.plot_width
-    for y, text in zip(layout.y_ticks, layout.y_labels, strict=True):
-        ax.text(
-            label_x,
-            y,
-            text,
-            transform=y_axis,
-            ha="right",
-            va="center",
-            fontsize=TICK_PT,
-            color=theme.muted,
-            parse_math=False,
-            clip_on=False,
-        )
+
+
+def _draw_time_labels(
+    ax: Axes, layout: Layout, theme: Theme, x_figure: Transform, edges: Transform
+) -> None:
+    # Under the volume panel, centred on their ticks; the time zone ends at the right edge.
     label_y = layout.fy(layout.volume_bottom - 7)
-    for x, text in zip(x_ticks, x_labels, strict=True):
-        ax.text(
-            x,
+    timed = [*zip(layout.x_ticks, layout.x_labels, strict=True), (None, TIMEZONE_LABEL)]
+    for x, text in timed:
+        _tick_label(
+            ax,
+            theme,
+            1.0 if x is None else x,
             label_y,
             text,
-            transform=x_figure,
-            ha="center",
+            edges if x is None else x_figure,
+            ha="right" if x is None else "center",
             va="top",
-            fontsize=TICK_PT,
-            color=theme.muted,
-            parse_math=False,
-            clip_on=False,
         )
+
+
+def _tick_label(
+    ax: Axes,
+    theme: Theme,
+    x: float,
+    y: float,
+    text: str,
+    transform: Transform,
+    *,
+    ha: str,
+    va: str,
+) -> None:
+    ax.text(
+        x,
+        y,
+        text,
+        transform=transform,
+        ha=ha,
+        va=va,
+        fontsize=TICK_PT,
+        color=theme.muted,
+        parse_math=False,
+        clip_on=False,
+    )
+
+
+def volume_peak_px(layout: Layout) -> float:
+    """Height of the tallest volume bar (and of the volume scale's line), reference pixels."""
+    return layout.volume_bottom + (layout.volume_top - layout.volume_bottom) * VOLUME_FILL
 
 
 def draw_volume(
@@ -102,10 +143,10 @@ def draw_volume(
     up = np.array(to_rgba(theme.up, theme.volume_alpha))
     down = np.array(to_rgba(theme.down, theme.volume_alpha))
     colours = np.where(rising[:, None], up, down)
-    # Volume → figure fraction: the tallest bar fills 90% of the panel.
+    # Volume → figure fraction: the tallest bar fills VOLUME_FILL of the panel.
     bottom = layout.fy(layout.volume_bottom)
     span = layout.fy(layout.volume_top) - bottom
-    to_panel = Affine2D().scale(1.0, span * 0.9 / peak).translate(0.0, bottom)
+    to_panel = Affine2D().scale(1.0, span * VOLUME_FILL / peak).translate(0.0, bottom)
     transform = blended_transform_factory(ax.transData, to_panel + figure.transFigure)
     ax.add_collection(
         PolyCollection(

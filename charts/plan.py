@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
@@ -9,6 +12,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import Transform
 
 from charts.layout import Layout, spread_labels
+from charts.levels import Level
 from charts.sizes import MONO, PT, TAG_GAP_PX, TAG_HEIGHT_PX, TAG_PAD_PX, TAG_PT
 from charts.spec import ChartSpec
 from charts.theme import Theme
@@ -21,15 +25,16 @@ def level_colour(kind: str, theme: Theme) -> str:
     return {"entry": theme.entry, "stop": theme.stop}.get(kind, theme.take_profit)
 
 
-def draw_levels(ax: Axes, spec: ChartSpec, layout: Layout, theme: Theme, alert_x: int) -> None:
-    """Shade the risk and reward zones from the alert's bar on, and draw the level lines.
+def draw_levels(ax: Axes, spec: ChartSpec, layout: Layout, theme: Theme) -> None:
+    """Shade the risk and reward zones from the alert on, and draw the level lines.
 
-    Nothing when the spec has no levels.
+    Nothing when the spec has no levels; no line for a level outside the price range (its
+    tag says where it is), and the zones run to the panel's edge towards it.
     """
     if spec.entry is None or spec.stop is None:
         return
     entry, stop = float(spec.entry), float(spec.stop)
-    start = alert_x - 0.5
+    start = layout.alert_x
     zone_width = layout.xlim[1] - start
     ax.add_patch(
         Rectangle(
@@ -58,6 +63,8 @@ def draw_levels(ax: Axes, spec: ChartSpec, layout: Layout, theme: Theme, alert_x
         )
     x0, x1 = layout.xlim
     for level in layout.levels:
+        if level.edge:
+            continue
         is_tp = level.kind == "tp"
         y = float(level.price)
         ax.add_line(
@@ -78,29 +85,34 @@ def draw_marker(
     spec: ChartSpec,
     layout: Layout,
     theme: Theme,
-    alert_x: int,
     x_figure: Transform,
 ) -> None:
-    """Mark the alert's bar: a dotted line across both panels and a triangle at the candle.
+    """Mark the alert at ``layout.alert_x``: a dotted line across both panels and a triangle.
 
-    The triangle points up from under a long's candle and down from over a short's. Without
-    levels the side is not drawn: the mark is a diamond under the candle, and there is no
-    mark at all unless the spec has an ``alert_time``.
+    An alert fires at a close, so the mark is right after that candle, not over it. The
+    triangle points up from under the nearby candles for a long and down from over them for
+    a short. Without levels the side is not drawn: the mark is a diamond under the candles,
+    and there is no mark at all unless the spec has an ``alert_time``.
     """
     if not spec.has_levels and spec.alert_time is None:
         return
+    x = layout.alert_x
     per_px = (layout.hi - layout.lo) / layout.price_height
+    # The candles the triangle spans (it is about two bars wide at the usual 120 bars).
+    near = slice(max(0, math.ceil(x - 1.5)), max(0, math.floor(x + 1.5)) + 1)
+    low = np.nanmin(candles["Low"].to_numpy(dtype="float64")[near])
+    high = np.nanmax(candles["High"].to_numpy(dtype="float64")[near])
     markersize = 11
     if not spec.has_levels:
-        y, marker, markersize = float(candles["Low"].iloc[alert_x]) - 12 * per_px, "D", 7
+        y, marker, markersize = float(low) - 12 * per_px, "D", 7
     elif spec.is_long:
-        y, marker = float(candles["Low"].iloc[alert_x]) - 14 * per_px, "^"
+        y, marker = float(low) - 14 * per_px, "^"
     else:
-        y, marker = float(candles["High"].iloc[alert_x]) + 14 * per_px, "v"
+        y, marker = float(high) + 14 * per_px, "v"
     bottom, top = layout.fy(layout.volume_bottom), layout.fy(layout.price_top)
     ax.add_line(
         Line2D(
-            [alert_x, alert_x],
+            [x, x],
             [bottom, top],
             transform=x_figure,
             clip_on=False,
@@ -113,7 +125,7 @@ def draw_marker(
     )
     ax.add_line(
         Line2D(
-            [alert_x],
+            [x],
             [y],
             marker=marker,
             markersize=markersize,
@@ -126,10 +138,13 @@ def draw_marker(
 
 
 def draw_tags(ax: Axes, layout: Layout, theme: Theme) -> None:
-    """Draw each level's tag right of the plot, nudged apart (with a leader) when close."""
+    """Draw each level's tag right of the plot, nudged apart (with a leader) when close.
+
+    The tag of a level outside the price range sits at the panel's edge on its side.
+    """
     if not layout.levels:
         return
-    targets = [layout.price_px(float(level.price)) for level in layout.levels]
+    targets = [_tag_target(level, layout) for level in layout.levels]
     half = TAG_HEIGHT_PX / 2
     placed = spread_labels(targets, TAG_HEIGHT_PX + 2, half, layout.price_height - half)
     tag_x = 1 + TAG_GAP_PX / layout.plot_width
@@ -137,7 +152,7 @@ def draw_tags(ax: Axes, layout: Layout, theme: Theme) -> None:
     for level, target, y_px in zip(layout.levels, targets, placed, strict=True):
         colour = level_colour(level.kind, theme)
         y = y_px / layout.price_height
-        if abs(y_px - target) > 1:
+        if abs(y_px - target) > 1 and not level.edge:
             # Nudged away from its line: a short leader shows which line it belongs to.
             ax.add_line(
                 Line2D(
@@ -166,3 +181,17 @@ def draw_tags(ax: Axes, layout: Layout, theme: Theme) -> None:
             zorder=7,
             bbox={"boxstyle": f"round,pad={pad:.3f}", "facecolor": colour, "edgecolor": "none"},
         )
+
+
+def _tag_target(level: Level, layout: Layout) -> float:
+    """Where ``level``'s tag belongs: at its price, or at the edge of the panel it is beyond.
+
+    Beyond an edge, within a pixel of it, the farther level the farther out: their tags
+    stack in price order.
+    """
+    px = layout.price_px(float(level.price))
+    if level.edge > 0:
+        return layout.price_height + 1 - 1 / (1 + px - layout.price_height)
+    if level.edge < 0:
+        return 1 / (1 - px) - 1
+    return px

@@ -21,31 +21,29 @@ any ``multiprocessing`` user, the program's main module must guard its entry poi
 ``if __name__ == "__main__":`` (spawned workers import it).
 
 Waiting for a worker's answer is a blocking pipe read, done in a daemon thread per render so
-the event loop never blocks and a hung worker can never hold up interpreter exit.
+the event loop never blocks and a hung worker can never hold up interpreter exit. One worker
+process, what it runs and what it says to the pool are in :mod:`charts.worker`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import multiprocessing
 import os
 import pickle
-import signal
 import threading
 import time
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext
-from multiprocessing.process import BaseProcess
 from multiprocessing.reduction import ForkingPickler
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from charts.errors import ChartError, ChartTimeout, NoCandles
 from charts.spec import ChartSpec
+from charts.worker import ERRORS, START_TIMEOUT_S, Worker
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,11 +56,6 @@ RenderFn = Callable[..., bytes]
 """``fn(candles, spec, *, size, theme) -> bytes``, a module-level function (it is pickled)."""
 
 _T = TypeVar("_T")
-_START_TIMEOUT_S = 60.0  # a cold start on a slow disk imports matplotlib and pandas
-_STOP_TIMEOUT_S = 2.0
-_ERRORS: dict[str, type[ChartError]] = {
-    cls.__name__: cls for cls in (ChartError, NoCandles, ChartTimeout)
-}
 
 
 def default_workers() -> int:
@@ -114,8 +107,8 @@ class ChartRenderer:
         self.theme = theme
         self._render_fn = render_fn
         self._context: SpawnContext = multiprocessing.get_context("spawn")
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
-        self._live: set[_Worker] = set()
+        self._idle: asyncio.Queue[Worker] = asyncio.Queue()
+        self._live: set[Worker] = set()
         self._spawning = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._start_lock = asyncio.Lock()
@@ -210,7 +203,7 @@ class ChartRenderer:
     async def _spawn(self) -> None:
         self._spawning += 1
         try:
-            worker = await _in_thread(_Worker.launch, self._context, self.size, self.theme)
+            worker = await _in_thread(Worker.launch, self._context, self.size, self.theme)
         finally:
             self._spawning -= 1
         if self._closed:
@@ -224,7 +217,7 @@ class ChartRenderer:
             return
         self._keep(asyncio.get_running_loop().create_task(self._spawn()))
 
-    async def _acquire(self) -> _Worker:
+    async def _acquire(self) -> Worker:
         if self._closed:
             raise ChartError("chart renderer is closed")
         if self._idle.empty():
@@ -238,7 +231,7 @@ class ChartRenderer:
         except TimeoutError:
             raise ChartError(f"no chart worker free within {self.wait_s:g} s") from None
 
-    async def _run(self, worker: _Worker, job: bytes) -> bytes:
+    async def _run(self, worker: Worker, job: bytes) -> bytes:
         try:
             async with asyncio.timeout(self.timeout_s):
                 status, kind, payload = await _in_thread(worker.call, job)
@@ -254,12 +247,12 @@ class ChartRenderer:
             self._idle.put_nowait(worker)
         if status == "ok" and isinstance(payload, bytes):
             return payload
-        error = _ERRORS.get(kind)
+        error = ERRORS.get(kind)
         if error is not None:
             raise error(payload)
         raise ChartError(f"chart failed: {payload}")
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: Worker) -> None:
         """Kill ``worker`` (hung or dead), reap it off the loop, start its replacement."""
         self._live.discard(worker)
         worker.kill()
@@ -284,7 +277,7 @@ class ChartRenderer:
         await asyncio.gather(*(_in_thread(w.stop) for w in workers), return_exceptions=True)
         pending = [t for t in self._tasks if not t.done()]
         if pending:
-            await asyncio.wait(pending, timeout=_START_TIMEOUT_S)
+            await asyncio.wait(pending, timeout=START_TIMEOUT_S)
         while not self._idle.empty():
             self._idle.get_nowait()
         self._started = False
@@ -313,130 +306,3 @@ def _in_thread(fn: Callable[..., _T], *args: Any) -> asyncio.Future[_T]:
 
     threading.Thread(target=run, name="chart-pool", daemon=True).start()
     return future
-
-
-class _Worker:
-    """The parent's handle on one worker process. Blocking methods run in daemon threads."""
-
-    def __init__(self, process: BaseProcess, conn: Connection) -> None:
-        self.process = process
-        self.conn = conn
-        self.busy = False
-        pid = process.pid
-        assert pid is not None
-        self.pid = pid
-        self._reap_lock = threading.Lock()
-        self._reaped = False
-
-    @classmethod
-    def launch(cls, context: SpawnContext, size: tuple[int, int], theme: str) -> _Worker:
-        ours, theirs = context.Pipe(duplex=True)
-        process = context.Process(
-            target=_worker_main, args=(theirs, size, theme), name="chart-worker", daemon=True
-        )
-        process.start()
-        theirs.close()  # so that a dead worker reads as EOF here
-        worker = cls(process, ours)
-        try:
-            if not ours.poll(_START_TIMEOUT_S):
-                raise ChartError(f"chart worker did not start within {_START_TIMEOUT_S:g} s")
-            status, _, payload = ours.recv()
-            if status != "ready":
-                raise ChartError(f"chart worker failed to warm up: {payload}")
-        except (EOFError, OSError):
-            worker.kill()
-            worker.reap()
-            raise ChartError("chart worker died while starting") from None
-        except BaseException:
-            worker.kill()
-            worker.reap()
-            raise
-        return worker
-
-    def call(self, job: bytes) -> tuple[str, str, Any]:
-        self.busy = True
-        try:
-            self.conn.send_bytes(job)
-            return self.conn.recv()
-        finally:
-            self.busy = False
-
-    def kill(self) -> None:
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            self.process.kill()
-
-    def kill_if_busy(self) -> None:
-        if self.busy:
-            self.kill()
-
-    def reap(self) -> None:
-        with self._reap_lock:
-            if self._reaped:
-                return
-            self._reaped = True
-            self.process.join(_STOP_TIMEOUT_S)
-            if self.process.is_alive():
-                self.kill()
-                self.process.join(_STOP_TIMEOUT_S)
-            with contextlib.suppress(OSError):
-                self.conn.close()
-            with contextlib.suppress(ValueError):  # still running after all that
-                self.process.close()
-
-    def stop(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self.conn.send(None)
-        self.reap()
-
-
-def _worker_main(conn: Connection, size: tuple[int, int], theme: str) -> None:
-    """Body of a worker process: warm up, then render jobs until told to stop."""
-    # Ctrl-C reaches the whole process group; the parent decides when workers end.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        from charts.render import render_chart, warm_up
-
-        warm_up(size=size, theme=theme)
-    except BaseException as exc:
-        conn.send(("failed", type(exc).__name__, _describe(exc)))
-        return
-    # Everything alive now (modules, fonts, caches) lives as long as the process: frozen, the
-    # collector never walks it again, and collecting only between jobs keeps the collector
-    # out of the render time altogether.
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    conn.send(("ready", "", os.getpid()))
-    while True:
-        try:
-            data = conn.recv_bytes()
-        except (EOFError, OSError):
-            return  # the parent is gone
-        reply: tuple[str, str, Any]
-        try:
-            job = pickle.loads(data)
-            if job is None:
-                return
-            fn, candles, spec = job
-            reply = ("ok", "", (fn or render_chart)(candles, spec, size=size, theme=theme))
-        except Exception as exc:
-            kind = type(exc).__name__
-            reply = ("error", kind, str(exc) if kind in _ERRORS else _describe(exc))
-        try:
-            conn.send(reply)
-        except (EOFError, OSError):
-            return
-        except Exception as exc:  # an answer that does not pickle
-            conn.send(("error", type(exc).__name__, _describe(exc)))
-        del data, reply
-        gc.collect()
-
-
-def _describe(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    if len(text) > 160:
-        text = text[:157] + "..."
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -8,15 +8,19 @@ one render and restored afterwards, is the garbage collector and
 meant for several threads of one process at once. :class:`charts.pool.ChartRenderer` runs it
 in warmed worker processes.
 
-What it draws: candles (mplfinance, external axes mode) over a volume panel; entry, stop and
-take-profit lines with tags at the right edge (price in the tick's decimals, R and share for
-take-profits, nudged apart when close); the risk zone (entry↔stop) and the reward zone
-(entry↔farthest take-profit) shaded from the alert's bar to the right edge; a marker on the
-alert's bar; a title with symbol, timeframe, side badge, strategy and mode badge. A spec
-without levels (no entry and stop: the ``/chart`` command on a symbol with no trade) gets
-the candles, volume and title alone: no lines, tags, zones or side badge, a price axis fitted
-to the candles, the plot widened into the unused tag column, and an alert marker only when
-the spec has an ``alert_time``.
+What it draws: candles (mplfinance, external axes mode) over a volume panel with its scale
+(the tallest bar's volume); entry, stop and take-profit lines with tags at the right edge
+(price in the tick's decimals, R and share for take-profits, computed when the spec has none,
+nudged apart when close); a level too far from the candles to share the price axis with them
+is a tag with an arrow at the panel's top or bottom instead of a line; the risk zone
+(entry↔stop) and the reward zone (entry↔farthest take-profit) shaded from the alert to the
+right edge; a marker at the alert's time, right after the candle whose close fired it; time
+labels with the date on the first one and at each new day, and the time zone (UTC); a title
+with symbol, timeframe, side badge, strategy and mode badge, and the spec's note (a warning)
+under it. A spec without levels (no entry and stop: the ``/chart`` command on a symbol with
+no trade) gets the candles, volume and title alone: no lines, tags, zones or side badge, a
+price axis fitted to the candles, the plot widened into the unused tag column, and an alert
+marker only when the spec has an ``alert_time``.
 
 Why it is about three times faster than one plain
 ``mplfinance.plot(df, type="candle", volume=True, hlines=..., savefig=buf)`` call:
@@ -59,7 +63,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from charts.errors import ChartError, NoCandles
 from charts.frame import COLUMNS
-from charts.layout import Layout, alert_bar, price_range, spread_labels, time_ticks
+from charts.layout import Layout, price_range, spread_labels
 from charts.levels import Level, chart_levels, format_price
 from charts.panels import draw_axes_text, draw_volume
 from charts.plan import draw_levels, draw_marker, draw_tags
@@ -67,13 +71,14 @@ from charts.png import figure_png
 from charts.sizes import BASE_DPI
 from charts.spec import ChartSpec, TakeProfitLine
 from charts.theme import MARKET_STYLES, THEMES, Theme
+from charts.timeaxis import alert_x, time_ticks
 from charts.title import draw_title
 
 __all__ = [
     "THEMES",
     "Level",
     "Theme",
-    "alert_bar",
+    "alert_x",
     "chart_levels",
     "format_price",
     "price_range",
@@ -156,7 +161,8 @@ def warm_up(*, size: tuple[int, int] = (1200, 675), theme: str = "dark") -> None
 
     The first chart in a process pays for lazy imports (Pillow's PNG plugin...), loading the
     font files and filling matplotlib's caches: about a second, against tens of milliseconds
-    afterwards. Every text style the charts use (title, badges, tags, ticks) is drawn.
+    afterwards. Every text style the charts use (title, badges, note, tags with and without
+    an arrow, ticks) is drawn.
     """
     count = 120
     index = pd.date_range("2024-01-01", periods=count, freq="5min", tz=UTC, name="Date")
@@ -181,11 +187,12 @@ def warm_up(*, size: tuple[int, int] = (1200, 675), theme: str = "dark") -> None
         stop=Decimal("99.00"),
         take_profits=(
             TakeProfitLine(Decimal("101.00"), Decimal("1"), Decimal("50")),
-            TakeProfitLine(Decimal("102.00"), Decimal("2"), Decimal("50")),
+            TakeProfitLine(Decimal("130.00")),  # off the scale: a tag with an arrow
         ),
         strategy="warm-up",
         alert_time=index[100].to_pydatetime(),
         mode="PAPER",
+        note="warm-up",
     )
     render_chart(candles, spec, size=size, theme=theme)
 
@@ -227,12 +234,10 @@ def _draw(candles: pd.DataFrame, spec: ChartSpec, layout: Layout, theme: Theme) 
     # x in bars, y in figure fractions: for what spans both panels or lives in the volume one.
     x_figure = blended_transform_factory(ax.transData, figure.transFigure)
 
-    x_ticks, x_labels = time_ticks(candles.index, max(2, int(layout.plot_width // 110)))
-    draw_axes_text(ax, figure, layout, theme, x_ticks, x_labels, x_figure)
+    draw_axes_text(ax, figure, layout, theme, x_figure)
     draw_volume(ax, figure, candles, layout, theme)
-    alert_x = alert_bar(candles.index, spec.alert_time)
-    draw_levels(ax, spec, layout, theme, alert_x)
-    draw_marker(ax, candles, spec, layout, theme, alert_x, x_figure)
+    draw_levels(ax, spec, layout, theme)
+    draw_marker(ax, candles, spec, layout, theme, x_figure)
     draw_tags(ax, layout, theme)
     draw_title(figure, spec, layout, theme)
     return figure

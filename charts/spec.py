@@ -24,7 +24,8 @@ class TakeProfitLine:
     """One take-profit level.
 
     ``r`` is the R multiple shown in the label (``TP2 1.2345 (2.0R)``) and ``share_pct`` the
-    share of the position closed there (``50%``); either is left out of the label when None.
+    share of the position closed there (``50%``). When None the chart computes them: R from
+    the entry and the stop, the share by the trading plan's rule (see :mod:`charts.ladder`).
     """
 
     price: Decimal
@@ -40,9 +41,12 @@ class ChartSpec:
     """The plan drawn over the candles.
 
     ``side`` is ``"buy"`` (long) or ``"sell"`` (short). ``price_tick`` is the market's price
-    precision as a tick size; labels use its number of decimals. ``alert_time`` (UTC) puts a
-    marker on the bar that contains it, or on the last bar when it is None or outside the
-    candles. ``mode`` (``"PAPER"`` / ``"LIVE"``) is shown as a small badge.
+    precision as a tick size; labels use its number of decimals. ``alert_time`` (UTC) is
+    when the alert fired, which is when a bar closed: its marker goes at that time on the
+    time axis, right after the bar that closed (after the last candle when it is None or
+    outside the candles). ``mode`` (``"PAPER"`` / ``"LIVE"``) is shown as a small badge.
+    ``note`` is a warning shown on a line under the title (for example that the candles end
+    before the time asked for).
 
     ``entry`` and ``stop`` are given together or not at all. Without them there is no plan
     (:attr:`has_levels` is False): ``take_profits`` must be empty, no level, tag or zone is
@@ -61,6 +65,7 @@ class ChartSpec:
     strategy: str | None = None
     alert_time: datetime | None = None
     mode: str | None = None
+    note: str | None = None
 
     def __post_init__(self) -> None:
         if self.side not in SIDES:

@@ -6,7 +6,11 @@ from pathlib import Path
 
 import pytest
 
+import charts.__main__ as cli
 from charts.__main__ import main
+from charts.levels import chart_levels
+from charts.spec import ChartSpec
+from charts.title import title_head
 
 from .conftest import CSV_1H, CSV_5M
 from .test_render import png_size
@@ -97,6 +101,7 @@ def test_short_light_custom_size_with_defaults_inferred(tmp_path):
         (["--tp", "1.0900"], "TP3 1.0900 of a long must be above the entry"),
         (["--tp", "1.2:2X"], "expected PRICE[:<R>R][:<share>%]"),
         (["--tp", "1.2:150%"], "the share 0-100%"),
+        (["--tp", "1.2:100%"], "TP1 would close nothing: the shares given already add up to 100%"),
         (["--bars", "1"], "--bars must be between 2 and 2000"),
         (["--end", "yesterday"], "--end must be an ISO time"),
         (["--end", "2020-01-01"], "no candles at or before 2020-01-01"),
@@ -224,3 +229,79 @@ def test_partial_plans_exit_2_with_one_line(tmp_path, capsys, args, message):
     assert message in err
     assert err.count("\n") == 1
     assert not out.exists()
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> list[ChartSpec]:
+    """The specs the CLI draws (still drawn, by the real renderer)."""
+    specs: list[ChartSpec] = []
+    real = cli.render_chart
+
+    def spy(candles, spec, **kwargs):
+        specs.append(spec)
+        return real(candles, spec, **kwargs)
+
+    monkeypatch.setattr(cli, "render_chart", spy)
+    return specs
+
+
+ISSUE_EXAMPLE = [
+    "render",
+    "--csv",
+    str(CSV_5M),
+    "--side",
+    "buy",
+    "--entry",
+    "1.0707",
+    "--stop",
+    "1.06",
+    "--tp",
+    "1.09:30%",
+    "--tp",
+    "1.13",
+]
+
+
+def test_the_issue_example_title_r_and_shares(tmp_path, capsys, drawn):
+    out = tmp_path / "chart.png"
+    assert run(*ISSUE_EXAMPLE, "--end", "2021-11-17T10:00", "--out", str(out)) == 0
+    assert capsys.readouterr().err == ""  # --end is within the data: no warning
+    [spec] = drawn
+    assert spec.note is None
+    assert title_head(spec.symbol, spec.timeframe) == "XRPUSDT-PERP · 5m"
+    assert [level.label for level in chart_levels(spec)][2:] == [
+        "TP1 1.0900 (1.8R) 30%",
+        "TP2 1.1300 (5.54R) 70%",
+    ]
+
+
+def test_an_end_past_the_data_is_said_on_stderr_and_on_the_chart(tmp_path, capsys, drawn):
+    out = tmp_path / "chart.png"
+    assert run(*ISSUE_EXAMPLE, "--end", "2021-12-01T10:00", "--out", str(out)) == 0
+    warning = "--end 2021-12-01 10:00 UTC is past the data: the last candle is 2021-11-21 22:30 UTC"
+    captured = capsys.readouterr()
+    assert captured.err == f"python -m charts: warning: {warning}\n"
+    assert "wrote" in captured.out
+    assert drawn[0].note == warning
+    assert png_size(out.read_bytes()) == (1200, 675)
+
+
+@pytest.mark.parametrize("end", ["2021-11-21T22:30", "2021-11-21T22:34:59"])
+def test_an_end_within_the_last_candle_is_not_past_the_data(tmp_path, capsys, drawn, end):
+    assert run(*ISSUE_EXAMPLE, "--end", end, "--out", str(tmp_path / "c.png")) == 0
+    assert capsys.readouterr().err == ""
+    assert drawn[0].note is None
+
+
+def test_an_end_in_a_gap_is_said(tmp_path, capsys, drawn):
+    rows = CSV_5M.read_text().splitlines()
+    gappy = tmp_path / "gappy.csv"
+    gappy.write_text("\n".join(rows[:101] + rows[113:]) + "\n")  # an hour missing
+    argv = ["render", "--csv", str(gappy), "--end", "2021-11-15T08:30"]
+    assert run(*argv, "--out", str(tmp_path / "c.png")) == 0
+    warning = (
+        "--end 2021-11-15 08:30 UTC falls in a gap in the data: the last candle before it is "
+        "2021-11-15 08:15 UTC"
+    )
+    assert capsys.readouterr().err == f"python -m charts: warning: {warning}\n"
+    assert drawn[0].note == warning
