@@ -28,6 +28,8 @@ from trading.store.database import Database
 from trading.store.trades import TradeStore
 from trading.trade import DEFAULT_ACCOUNT
 
+pytestmark = pytest.mark.postgres_too
+
 D = Decimal
 NOW = datetime(2021, 11, 17, 10, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=1)
