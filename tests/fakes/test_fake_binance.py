@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 
 import ccxt.async_support as ccxt
+import ccxt.pro as ccxt_pro
 import pytest
 from ccxt.base.errors import (
     AuthenticationError,
     BadRequest,
     BadSymbol,
-    ExchangeNotAvailable,
     InsufficientFunds,
     InvalidOrder,
     OrderImmediatelyFillable,
-    OrderNotFound,
-    RequestTimeout,
 )
 
 from tests.fakes.binance import FakeBinanceFutures
 
 XRP, ETH, BTC = "XRP/USDT:USDT", "ETH/USDT:USDT", "BTC/USDT:USDT"
-DATA = Path(__file__).resolve().parents[1] / "data"
 D = Decimal
 
 
@@ -33,37 +28,6 @@ D = Decimal
 async def fake() -> AsyncIterator[FakeBinanceFutures]:
     async with FakeBinanceFutures() as server:
         yield server
-
-
-async def _client(
-    fake: FakeBinanceFutures, timeout_ms: int = 5000, **extra: object
-) -> ccxt.binanceusdm:
-    exchange = ccxt.binanceusdm({**fake.ccxt_config(), "timeout": timeout_ms, **extra})
-    try:
-        await exchange.load_markets()
-    except BaseException:
-        await exchange.close()
-        raise
-    return exchange
-
-
-@pytest.fixture
-async def ex(fake: FakeBinanceFutures) -> AsyncIterator[ccxt.binanceusdm]:
-    exchange = await _client(fake)
-    try:
-        yield exchange
-    finally:
-        await exchange.close()
-
-
-@pytest.fixture
-async def quick(fake: FakeBinanceFutures) -> AsyncIterator[ccxt.binanceusdm]:
-    """A client with a 500 ms timeout, for the hanging faults."""
-    exchange = await _client(fake, timeout_ms=500)
-    try:
-        yield exchange
-    finally:
-        await exchange.close()
 
 
 async def test_config_is_json_and_markets_carry_the_filters(fake, ex) -> None:
@@ -86,15 +50,18 @@ async def test_config_is_json_and_markets_carry_the_filters(fake, ex) -> None:
     assert ("GET", "/sapi/v1/capital/config/getall") not in [r[:2] for r in fake.requests]
 
 
-async def test_time_tickers_and_balance(fake, ex) -> None:
-    assert abs(await ex.fetch_time() - ex.milliseconds()) < 5000
-    fake.set_price("XRPUSDT", "0.5123")
-    ticker = await ex.fetch_ticker(XRP)
-    assert ticker["last"] == 0.5123 and ticker["open"] == 0.5 and ticker["high"] == 0.5123
-    assert set(await ex.fetch_tickers()) == {BTC, ETH, XRP}
-    assert (await ex.fetch_tickers([XRP]))[XRP]["last"] == 0.5123
-    usdt = (await ex.fetch_balance())["USDT"]
-    assert (usdt["free"], usdt["used"], usdt["total"]) == (10000.0, 0.0, 10000.0)
+async def test_one_config_for_rest_and_pro(fake) -> None:
+    config = fake.ccxt_config()
+    rest, pro = ccxt.binanceusdm(config), ccxt_pro.binanceusdm(config)
+    try:
+        host = fake.tls_base_url.removeprefix("https://")
+        assert rest.urls["api"]["fapiPrivate"] == pro.urls["api"]["fapiPrivate"]
+        assert pro.urls["api"]["fapiPrivate"] == f"https://demo-fapi@{host}/fapi/v1"
+        assert pro.get_private_ws_url("linear", "KEY") == f"wss://{host}/private/ws?listenKey=KEY"
+        assert pro.urls["api"]["ws"]["ws-api"]["linear"] == f"wss://{host}/ws-fapi/v1"
+    finally:
+        await rest.close()
+        await pro.close()
 
 
 async def test_long_bracket_take_profit_then_stop(fake, ex) -> None:
@@ -248,117 +215,6 @@ async def test_candle_walk_order_and_continuous_fills(fake, ex) -> None:
     assert [a.status for a in fake.algo_orders] == ["FINISHED", "EXPIRED"]
 
 
-async def test_lookup_by_client_order_id(fake, ex) -> None:
-    limit = await ex.create_order(XRP, "limit", "buy", 20, 0.49, {"clientOrderId": "lim-1"})
-    found = await ex.fetch_order(None, XRP, {"clientOrderId": "lim-1"})
-    assert (found["id"], found["status"], found["price"], found["type"]) == (
-        limit["id"],
-        "open",
-        0.49,
-        "limit",
-    )
-    algo = await ex.create_order(
-        XRP, "market", "sell", 20, None, {"triggerPrice": 0.45, "clientOrderId": "alg-1"}
-    )
-    found = await ex.fetch_order(None, XRP, {"clientOrderId": "alg-1", "trigger": True})
-    assert (found["id"], found["clientOrderId"], found["triggerPrice"]) == (
-        algo["id"],
-        "alg-1",
-        0.45,
-    )
-    with pytest.raises(OrderNotFound):
-        await ex.fetch_order(None, XRP, {"clientOrderId": "nope"})
-    with pytest.raises(OrderNotFound):
-        await ex.fetch_order(algo["id"], XRP)  # an algoId is not an orderId
-    assert [o["id"] for o in await ex.fetch_orders(XRP)] == [limit["id"]]
-    assert [o["id"] for o in await ex.fetch_orders(XRP, None, None, {"trigger": True})] == [
-        algo["id"]
-    ]
-    assert (await ex.fetch_open_order(limit["id"], XRP))["clientOrderId"] == "lim-1"
-    assert (await ex.cancel_order(limit["id"], XRP))["status"] == "canceled"
-    cancelled = await ex.cancel_order(algo["id"], XRP, {"trigger": True})
-    assert cancelled["info"]["msg"] == "success"
-    with pytest.raises(OrderNotFound):
-        await ex.cancel_order(limit["id"], XRP)
-
-
-async def test_client_ids_unique_among_open_orders_only(fake, ex) -> None:
-    first = await ex.create_order(XRP, "limit", "buy", 20, 0.49, {"clientOrderId": "dup"})
-    with pytest.raises(InvalidOrder, match="-4116"):
-        await ex.create_order(XRP, "limit", "buy", 20, 0.48, {"clientOrderId": "dup"})
-    await ex.cancel_order(first["id"], XRP)
-    again = await ex.create_order(XRP, "limit", "buy", 20, 0.48, {"clientOrderId": "dup"})
-    assert again["id"] != first["id"]
-    m1 = await ex.create_order(XRP, "market", "buy", 20, None, {"clientOrderId": "m-1"})
-    m2 = await ex.create_order(XRP, "market", "buy", 20, None, {"clientOrderId": "m-1"})
-    assert m1["status"] == m2["status"] == "closed" and m1["id"] != m2["id"]
-    assert (await ex.fetch_order(None, XRP, {"clientOrderId": "m-1"}))["id"] == m2["id"]
-    params = {"stopLossPrice": 0.4, "reduceOnly": True, "clientOrderId": "s-1"}
-    await ex.create_order(XRP, "market", "sell", 40, None, params)
-    with pytest.raises(InvalidOrder, match="-4116"):
-        await ex.create_order(XRP, "market", "sell", 40, None, params)
-
-
-@pytest.mark.parametrize(
-    ("kind", "error", "placed"),
-    [
-        ("http_500", ExchangeNotAvailable, False),
-        ("http_503", ExchangeNotAvailable, False),
-        ("timeout_before", RequestTimeout, False),
-        ("timeout_after", RequestTimeout, True),
-        ("lost_response", ExchangeNotAvailable, True),
-    ],
-)
-async def test_fault_kinds(fake, quick, kind, error, placed) -> None:
-    fake.fail_next("POST", "/fapi/v1/order", kind=kind)
-    with pytest.raises(error):
-        await quick.create_order(XRP, "market", "buy", 100, None, {"clientOrderId": f"f-{kind}"})
-    assert len(fake.orders) == int(placed)
-    if placed:  # the ambiguous case: the order exists and can be found by its client id
-        found = await quick.fetch_order(None, XRP, {"clientOrderId": f"f-{kind}"})
-        assert (found["status"], found["filled"]) == ("closed", 100)
-    else:
-        with pytest.raises(OrderNotFound):
-            await quick.fetch_order(None, XRP, {"clientOrderId": f"f-{kind}"})
-    assert (await quick.create_order(XRP, "market", "buy", 100))[
-        "status"
-    ] == "closed"  # next is fine
-
-
-async def test_fault_times_and_wildcards(fake, ex) -> None:
-    fake.fail_next("*", "/fapi/v1/ticker/24hr", kind="http_503", times=2)
-    for _ in range(2):
-        with pytest.raises(ExchangeNotAvailable):
-            await ex.fetch_ticker(XRP)
-    assert (await ex.fetch_ticker(XRP))["last"] == 0.5
-    with pytest.raises(ValueError, match="unknown fault kind"):
-        fake.fail_next("GET", "*", kind="boom")
-
-
-@pytest.mark.parametrize(
-    ("code", "msg", "error"),
-    [
-        (-2019, "Margin is insufficient.", InsufficientFunds),
-        (-2022, "ReduceOnly Order is rejected.", InvalidOrder),
-        (
-            -4164,
-            "Order's notional must be no smaller than 5 (unless you choose reduce only).",
-            InvalidOrder,
-        ),
-        (-4116, "ClientOrderId is duplicated.", InvalidOrder),
-        (-2021, "Order would immediately trigger.", OrderImmediatelyFillable),
-        (-1111, "Precision is over the maximum defined for this asset.", BadRequest),
-        (-1121, "Invalid symbol.", BadSymbol),
-        (-2015, "Invalid API-key, IP, or permissions for action.", AuthenticationError),
-    ],
-)
-async def test_reject_next_maps_like_binance(fake, ex, code, msg, error) -> None:
-    fake.reject_next("POST", "/fapi/v1/order", code=code, msg=msg)
-    with pytest.raises(error, match=str(code)):
-        await ex.create_order(XRP, "market", "buy", 100)
-    assert fake.orders == []
-
-
 async def test_exchange_rules_are_enforced(fake, ex) -> None:
     with pytest.raises(InvalidOrder, match="-2022"):  # reduce-only with no position
         await ex.create_order(XRP, "market", "sell", 10, None, {"reduceOnly": True})
@@ -462,7 +318,7 @@ async def test_limit_orders_rest_then_fill_as_maker(fake, ex) -> None:
     taker = await ex.create_order(XRP, "limit", "buy", 100, 0.49)  # marketable at 0.48
     assert (taker["status"], taker["average"]) == ("closed", 0.48)
     tp = await ex.create_order(XRP, "limit", "sell", 200, 0.5, {"reduceOnly": True})
-    fake.fill_limit(int(tp["id"]), D("50"))
+    fake.fill_limit("XRPUSDT", tp["clientOrderId"], D("50"))
     partial = await ex.fetch_order(tp["id"], XRP)
     assert (partial["status"], partial["filled"], partial["remaining"]) == ("open", 50, 150)
     assert fake.positions["XRPUSDT"].size == D(150)
@@ -495,31 +351,3 @@ async def test_positions_leverage_and_all_symbols(fake, ex) -> None:
     (eth,) = await ex.fetch_positions([ETH], {"useV2": True})  # v2 still reports the leverage
     assert (eth["leverage"], eth["marginMode"]) == (5, "cross")
     assert fake.leverage["ETHUSDT"] == 5 and fake.leverage["XRPUSDT"] == 20
-
-
-def _csv_rows(name: str) -> list[list[str]]:
-    with (DATA / name).open(newline="") as fh:
-        return list(csv.reader(fh))[1:]
-
-
-async def test_klines_from_csv(fake, ex) -> None:
-    rows = _csv_rows("XRPUSDT-PERP-5m.csv")
-    fake.load_klines("XRPUSDT", rows)
-    since = int(rows[10][0])
-    candles = await ex.fetch_ohlcv(XRP, "5m", since, 20)
-    assert len(candles) == 20 and candles[0][0] == since
-    assert candles[0][1:] == [float(x) for x in rows[10][1:6]]
-    latest = await ex.fetch_ohlcv(XRP, "5m")
-    assert len(latest) == 500 and latest[-1][0] == int(rows[-1][0])
-    until = await ex.fetch_ohlcv(XRP, "5m", None, 3, {"until": int(rows[100][0])})
-    assert [c[0] for c in until] == [int(r[0]) for r in rows[98:101]]
-    hourly = await ex.fetch_ohlcv(XRP, "1h", since, 3)
-    hour = [r for r in rows if int(r[0]) // 3_600_000 * 3_600_000 == hourly[1][0]]
-    assert len(hour) == 12
-    assert hourly[1][1:5] == [
-        float(hour[0][1]),
-        max(float(r[2]) for r in hour),
-        min(float(r[3]) for r in hour),
-        float(hour[-1][4]),
-    ]
-    assert await ex.fetch_ohlcv(ETH, "5m") == []

@@ -1,4 +1,5 @@
-"""A fake Binance USD-M futures REST server that real ccxt ``binanceusdm`` trades against.
+"""A fake Binance USD-M futures exchange that real ccxt ``binanceusdm`` (REST and pro) trades
+against, implementing :class:`tests.fakes.exchange.FakeExchange`.
 
 ::
 
@@ -10,28 +11,40 @@
         finally:
             await ex.close()
 
-The matching engine and account live in :mod:`.engine`, market data in :mod:`.markets`,
-the HTTP side (routes, signature check, JSON shapes, faults) in :mod:`.server`.
+The matching engine lives in :mod:`.engine` (account maths in :mod:`.account`, order rules
+in :mod:`.rules`), reference data in :mod:`.markets` (error codes in :mod:`.errors`), the
+REST side in :mod:`.server` (parameters in :mod:`.params`, JSON in :mod:`.shapes` and
+:mod:`.market_data`, faults in :mod:`.faults`), the user-data websocket in :mod:`.stream`
+(payloads in :mod:`.events`). What Binance and Bybit do alike is in :mod:`tests.fakes.shared`.
 """
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
-import os
-import socket
-import ssl
-import tempfile
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
-from aiohttp import web
+from ..exchange import RestingOrder
+from ..shared.front import LoopbackExchange
+from ..shared.klines import KlineStore
+from ..shared.ledger import Stop
+from .engine import Engine
+from .errors import BinanceError
+from .faults import FAULT_KINDS, Fault, leg_of
+from .markets import MARKETS
+from .models import AlgoOrder, Income, Order, Position, Trade, to_decimal
+from .server import BinanceServer
+from .stream import UserDataStream
+from .views import OrderList, contract_orders, stops
 
-from .engine import AlgoOrder, Engine, Order, Position, Trade, to_decimal
-from .markets import MARKETS, BinanceError, KlineStore
-from .server import FAULT_KINDS, BinanceServer, Fault
-
-__all__ = ["AlgoOrder", "BinanceError", "FakeBinanceFutures", "Order", "Position", "Trade"]
+__all__ = [
+    "AlgoOrder",
+    "BinanceError",
+    "FakeBinanceFutures",
+    "Income",
+    "Order",
+    "Position",
+    "Trade",
+]
 
 # ccxt api section -> path prefix. The fapi* sections are served; every other one points
 # here too, so that a stray call fails loudly (-1020) instead of reaching binance.com.
@@ -59,66 +72,39 @@ _API_PREFIXES = {
     "papi": "/papi/v1",
     "papiV2": "/papi/v2",
 }
+# ccxt.pro websocket url -> path. Only the USD-M user stream is served; the rest answer 404.
+_WS_PATHS = {
+    "linear": "/ws",
+    "spot": "/spot/ws",
+    "margin": "/spot/ws",
+    "inverse": "/dstream/ws",
+    "stock": "/equity/ws",
+    "option": "/option/public/ws",
+    "optionMarket": "/option/market/ws",
+    "optionPrivate": "/option/private/ws",
+    "papi": "/pm/ws",
+}
+_WS_API_PATHS = {"spot": "/ws-api/v3", "linear": "/ws-fapi/v1", "inverse": "/ws-dapi/v1"}
 
 
-_SSL_CONTEXT: ssl.SSLContext | None = None
-
-
-def _server_ssl_context() -> ssl.SSLContext:
-    """A TLS context with a self-signed EC certificate for 127.0.0.1, made once per process."""
-    global _SSL_CONTEXT
-    if _SSL_CONTEXT is None:
-        from cryptography import x509
-        from cryptography.hazmat.primitives import hashes, serialization
-        from cryptography.hazmat.primitives.asymmetric import ec
-        from cryptography.x509.oid import NameOID
-
-        key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake-binance")])
-        now = datetime.datetime.now(datetime.UTC)
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=3650))
-            .add_extension(
-                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False,
-            )
-            .sign(key, hashes.SHA256())
-        )
-        pem_key = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        with tempfile.TemporaryDirectory() as tmp:  # the ssl module loads keys from files only
-            path = os.path.join(tmp, "fake-binance.pem")
-            with open(path, "wb") as pem:
-                pem.write(cert.public_bytes(serialization.Encoding.PEM) + pem_key)
-            context.load_cert_chain(path)
-        _SSL_CONTEXT = context
-    return _SSL_CONTEXT
-
-
-def _listen() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    return sock
-
-
-class FakeBinanceFutures:
+class FakeBinanceFutures(LoopbackExchange):
     """A Binance USD-M futures exchange on loopback, driven by tests and inspected directly.
 
     Symbols are exchange ids (``"XRPUSDT"``); amounts are ``Decimal``. Every market starts
-    at a default price (BTCUSDT 60000, ETHUSDT 3000, XRPUSDT 0.5) with 20x leverage and a
-    flat one-way position.
+    at a default price (BTCUSDT 60000, ETHUSDT 3000, XRPUSDT 0.5) with 20x leverage, cross
+    margin and a flat one-way position.
+
+    Leg faults (:meth:`fail_leg`) hit POST order / algoOrder whose client id is
+    ``gl-<trade>-<leg>-<attempt>`` (``leverage``: POST /fapi/v1/leverage): ``error_before``
+    answers 503 (nothing done), ``error_after`` 502 (done); ``reject`` answers -2021 for a
+    conditional order, -2022 for a reduce-only one, -4164 otherwise, -4028 for leverage;
+    ``reject_margin`` -2019 (-2028 for leverage). Look-up faults (:meth:`fail_lookups`) hit
+    GET order, openOrder, algoOrder, openOrders, openAlgoOrders, allOrders, allAlgoOrders.
     """
+
+    ccxt_id: ClassVar[str] = "binanceusdm"
+    markets: ClassVar[dict[str, Any]] = MARKETS
+    stream_paths: ClassVar[tuple[str, ...]] = ("/private/ws", "/ws/{key}")
 
     def __init__(
         self,
@@ -131,62 +117,32 @@ class FakeBinanceFutures:
     ) -> None:
         self.engine = Engine(balance=balance, taker_fee=taker_fee, maker_fee=maker_fee)
         self.klines = KlineStore()
-        self.server = BinanceServer(self.engine, self.klines, api_key, api_secret)
-        self._api_key, self._api_secret = api_key, api_secret
-        self._runner: web.AppRunner | None = None
-        self._http_url = self._https_url = ""
-
-    # ------------------------------------------------------------- lifecycle
-    async def start(self) -> None:
-        """Bind 127.0.0.1 on two free ports: plain HTTP and TLS, one app behind both."""
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self.server.handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        plain, tls = _listen(), _listen()
-        await web.SockSite(self._runner, plain).start()
-        await web.SockSite(self._runner, tls, ssl_context=_server_ssl_context()).start()
-        self._http_url = f"http://127.0.0.1:{plain.getsockname()[1]}"
-        self._https_url = f"https://127.0.0.1:{tls.getsockname()[1]}"
-
-    async def close(self) -> None:
-        """Release requests left hanging by timeout faults and stop listening."""
-        self.server.closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeBinanceFutures:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:PORT``: the plain-HTTP listener, for raw requests."""
-        return self._http_url
-
-    @property
-    def tls_base_url(self) -> str:
-        """``https://127.0.0.1:PORT``: the TLS listener ccxt is pointed at."""
-        return self._https_url
+        self.stream = UserDataStream(self.engine)
+        self.server = BinanceServer(self.engine, self.klines, self.stream, api_key, api_secret)
+        self.server.served = self._served
+        super().__init__(api_key=api_key, api_secret=api_secret)
 
     def ccxt_config(self) -> dict[str, Any]:
-        """Constructor config of ``ccxt.async_support.binanceusdm`` for this fake (JSON-safe).
+        """Constructor config of ``ccxt.async_support.binanceusdm`` and of
+        ``ccxt.pro.binanceusdm`` for this fake (JSON-safe).
 
         - ``apiKey``/``secret``: what the fake checks (X-MBX-APIKEY header, HMAC-SHA256).
-        - ``urls.api``: every ccxt api section, as ``https://demo-fapi@127.0.0.1:PORT/<prefix>``.
-          ccxt applies Binance's USD-M error table (-2019 InsufficientFunds, -2022, -4164,
-          -4116 InvalidOrder, -2021 OrderImmediatelyFillable...) only to URLs starting with
-          ``https://fapi.<hostname>/`` or ``https://demo-fapi``; for any other URL those codes
-          become a bare ExchangeError. The ``demo-fapi@`` user-info passes that test while
-          the host stays 127.0.0.1 (aiohttp sends it as a harmless Basic auth header), so no
-          ``exceptions`` table, which would hold Python classes, is needed. Sections the fake
-          does not serve (spot, sapi, dapi, eapi, papi) answer -1020 (ccxt BadRequest)
-          instead of leaking to binance.com.
-        - ``verify: False``: the TLS certificate is self-signed.
+        - ``urls.api``: every ccxt REST api section, as ``https://demo-fapi@127.0.0.1:PORT/
+          <prefix>``. ccxt applies Binance's USD-M error table (-2019 InsufficientFunds,
+          -2022, -4164, -4116 InvalidOrder, -2021 OrderImmediatelyFillable...) only to URLs
+          starting with ``https://fapi.<hostname>/`` or ``https://demo-fapi``; for any other
+          URL those codes become a bare ExchangeError. The ``demo-fapi@`` user-info passes
+          that test while the host stays 127.0.0.1 (aiohttp sends it as a harmless Basic auth
+          header), so no ``exceptions`` table, which would hold Python classes, is needed.
+          Sections the fake does not serve (spot, sapi, dapi, eapi, papi) answer -1020 (ccxt
+          BadRequest) instead of leaking to binance.com.
+        - ``urls.api.ws``: ccxt.pro's websocket urls, all on the fake's TLS port.
+          ``linear`` is ``wss://127.0.0.1:PORT/ws``, from which ccxt.pro 4.5 derives the
+          user-data socket ``/private/ws?listenKey=<key>``; the other markets and the
+          ``ws-api`` urls lead to paths the fake refuses (HTTP 404: ccxt NetworkError).
+          ccxt's REST classes ignore this key.
+        - ``verify: False``: the TLS certificate is self-signed (ccxt.pro's sockets share the
+          REST session and so its TLS context).
         - ``enableRateLimit: False``: ccxt's client-side throttle (50 ms per weight unit,
           4 units per order) only slows tests down; the fake enforces no rate limit.
         - ``timeout_on_exit: 0``: ``close()`` otherwise sleeps 250 ms so that TLS connections
@@ -195,34 +151,14 @@ class FakeBinanceFutures:
         - ``options.fetchCurrencies: False``: ``load_markets`` would otherwise call the spot
           wallet endpoint ``sapi/capital/config/getall``, which USD-M trading does not need.
         """
-        if not self._https_url:
-            raise RuntimeError("start the fake before asking for its ccxt config")
-        base = "https://demo-fapi@" + self._https_url.removeprefix("https://")
-        return {
-            "apiKey": self._api_key,
-            "secret": self._api_secret,
-            "urls": {"api": {name: base + prefix for name, prefix in _API_PREFIXES.items()}},
-            "verify": False,
-            "enableRateLimit": False,
-            "timeout_on_exit": 0,
-            "options": {"fetchCurrencies": False},
-        }
+        host = self._tls_host()
+        base, wss = f"https://demo-fapi@{host}", f"wss://{host}"
+        ws: dict[str, Any] = {name: wss + path for name, path in _WS_PATHS.items()}
+        ws["ws-api"] = {name: wss + path for name, path in _WS_API_PATHS.items()}
+        api: dict[str, Any] = {name: base + prefix for name, prefix in _API_PREFIXES.items()}
+        return self._ccxt_config({**api, "ws": ws}, {"fetchCurrencies": False})
 
     # ---------------------------------------------------------- market control
-    def set_price(self, symbol: str, price: Decimal | str | float) -> None:
-        """Move last and mark price to ``price`` in one jump, like a new trade print.
-
-        Resting limits it crosses fill at their own price (maker); stops and take-profits it
-        crosses trigger and their market order fills at ``price`` (the move gapped past).
-        """
-        self.engine.set_price(symbol, price)
-
-    def play_candle(self, symbol: str, open: Any, high: Any, low: Any, close: Any) -> None:
-        """Jump to ``open``, then trade continuously open→low→high→close when ``close >= open``
-        (open→high→low→close otherwise); a trigger reached inside fills at its trigger price.
-        """
-        self.engine.play_candle(symbol, open, high, low, close)
-
     def load_klines(self, symbol: str, rows: list[list[Any]], interval: str | None = None) -> None:
         """Serve ``[ms, o, h, l, c, v]`` rows on GET /fapi/v1/klines for ``interval`` (inferred
         from the rows when omitted) and, resampled, for every coarser interval up to 1d.
@@ -234,9 +170,43 @@ class FakeBinanceFutures:
         """Market orders (triggered ones too) fill at most ``max_qty``; the rest expires."""
         self.engine.set_market_fill_limit(symbol, None if max_qty is None else to_decimal(max_qty))
 
-    def fill_limit(self, order_id: int, qty: Decimal | str | None = None) -> None:
-        """Force a maker fill of a resting limit order at its price: all of it, or ``qty``."""
+    def fill_limit(self, symbol: str, client_id: str, qty: Decimal | str | None = None) -> None:
+        """Force a maker fill of the resting limit order ``client_id`` of ``symbol`` at its
+        price: all of it, or ``qty``.
+        """
+        order = self.engine.resting_limit(symbol, client_id)
+        self.engine.fill_limit(order.order_id, None if qty is None else to_decimal(qty))
+
+    def fill_limit_by_id(self, order_id: int, qty: Decimal | str | None = None) -> None:
+        """Force a maker fill of a resting limit order, by order id, at its price."""
         self.engine.fill_limit(order_id, None if qty is None else to_decimal(qty))
+
+    def move_position_by_hand(self, symbol: str, qty: Decimal | str) -> None:
+        """A human trades ``qty`` (signed) at market on the website (client id ``web_<n>``)."""
+        self.engine.hand_trade(self.engine.market(symbol).symbol, to_decimal(qty))
+
+    # --------------------------------------------------------- account control
+    def set_hedge_mode(self, hedged: bool) -> None:
+        """Switch the position mode as if done on the website (no open-order checks).
+
+        In hedge mode GET /fapi/v1/positionSide/dual answers true and orders without a
+        positionSide are refused with -4061; the fake does not simulate hedge positions, so
+        orders with one are refused too (-1020).
+        """
+        self.engine.dual_side = hedged
+
+    def set_margin_mode(self, symbol: str, mode: str) -> None:
+        """``"cross"`` or ``"isolated"`` for ``symbol``, as if set on the website."""
+        if mode not in ("cross", "isolated"):
+            raise ValueError(f"margin mode must be 'cross' or 'isolated', got {mode!r}")
+        self.engine.margin_type[self.engine.market(symbol).symbol] = mode
+
+    def pay_funding(self, symbol: str, rate: Decimal | str | float) -> Decimal:
+        """Settle funding on ``symbol`` at ``rate`` now: the position pays (or receives)
+        size × mark × rate, booked on the wallet as a FUNDING_FEE income and pushed as an
+        ACCOUNT_UPDATE (reason FUNDING_FEE). Returns the signed amount (0 when flat).
+        """
+        return self.engine.pay_funding(self.engine.market(symbol).symbol, to_decimal(rate))
 
     # ---------------------------------------------------------------- faults
     def fail_next(self, method: str, path: str, *, kind: str, times: int = 1) -> None:
@@ -251,7 +221,7 @@ class FakeBinanceFutures:
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}, expected one of {FAULT_KINDS}")
-        self.server.faults.append(Fault(method.upper(), path, kind, times))
+        self.server.faults.rules.append(Fault(method.upper(), path, kind, times))
 
     def reject_next(
         self, method: str, path: str, *, code: int, msg: str, status: int = 400, times: int = 1
@@ -260,13 +230,46 @@ class FakeBinanceFutures:
         doing nothing, e.g. ``reject_next("POST", "/fapi/v1/order", code=-2019,
         msg="Margin is insufficient.")``.
         """
-        self.server.faults.append(Fault(method.upper(), path, "reject", times, code, msg, status))
+        fault = Fault(method.upper(), path, "reject", times, code, msg, status)
+        self.server.faults.rules.append(fault)
+
+    # ---------------------------------------------------------- user stream
+    @property
+    def listen_key(self) -> str | None:
+        """The live listen key of the user-data stream (None: no stream open)."""
+        return self.stream.listen_key
+
+    def expire_listen_key(self) -> None:
+        """The listen key expires now: ``listenKeyExpired`` is pushed, then every user-data
+        socket closes normally; PUT /fapi/v1/listenKey answers -1125 from then on.
+        """
+        self.stream.expire()
+
+    async def wait_stream_connected(self, count: int = 1) -> None:
+        """Until ``count`` user-data sockets have been accepted since the fake started
+        (TimeoutError after 5 s).
+        """
+        await self.stream.wait_connected(count)
 
     # ------------------------------------------------------------- inspection
     @property
-    def orders(self) -> list[Order]:
-        """Every regular order, oldest first (actual orders of triggered algos included)."""
-        return self.engine.orders
+    def orders(self) -> OrderList:
+        """Every regular order, oldest first (actual orders of triggered algos included).
+
+        Called, ``fake.orders(symbol=None)`` is the contract's view: every order placed,
+        conditional ones included, as :class:`RestingOrder` (see :mod:`.views`).
+        """
+        return OrderList(self.engine)
+
+    def resting(self, symbol: str | None = None) -> list[RestingOrder]:
+        """Orders still waiting: resting limits and untriggered conditional orders."""
+        return contract_orders(self.engine, symbol, waiting=True)
+
+    def _stops(self, symbol: str) -> list[Stop]:
+        return stops(self.engine, symbol)
+
+    def _served(self, method: str, path: str, params: dict[str, str]) -> None:
+        self._record(f"{method} {path} leg={leg_of(method, path, params) or '-'}")
 
     @property
     def algo_orders(self) -> list[AlgoOrder]:
@@ -279,28 +282,11 @@ class FakeBinanceFutures:
         return self.engine.positions
 
     @property
-    def wallet_balance(self) -> Decimal:
-        """USDT wallet: deposit + realized PnL - fees (unrealized PnL excluded)."""
-        return self.engine.wallet_balance
-
-    @property
     def trades(self) -> list[Trade]:
         """Every fill, with its fee (``commission``) and ``realized_pnl``."""
         return self.engine.trades
 
     @property
-    def requests(self) -> list[tuple[str, str, dict[str, str]]]:
-        """``(method, path, params)`` of every request received, signature left out."""
-        return self.server.requests
-
-    @property
-    def leverage(self) -> dict[str, int]:
-        """Leverage per symbol (20 until set_leverage changes it)."""
-        return self.engine.leverage
-
-    def last_price(self, symbol: str) -> Decimal:
-        return self.engine.last_price[self.engine.market(symbol).symbol]
-
-    @staticmethod
-    def symbols() -> list[str]:
-        return list(MARKETS)
+    def incomes(self) -> list[Income]:
+        """The income history (REALIZED_PNL, COMMISSION, FUNDING_FEE), oldest first."""
+        return self.engine.incomes

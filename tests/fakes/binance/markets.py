@@ -3,117 +3,30 @@
 Three perpetual contracts with filters close to the real ones (tick, step, minimum
 notional) and their leverage brackets with Binance's bracket maths (maintenance margin,
 maximum position, liquidation price); the payloads of ``GET /fapi/v1/exchangeInfo`` and
-``GET /fapi/v1/leverageBracket``; Binance's error codes and messages; and the store of
-loaded candles behind ``GET /fapi/v1/klines``.
+``GET /fapi/v1/leverageBracket``. Error codes are in :mod:`.errors`, candles in
+:mod:`tests.fakes.shared.klines`.
 """
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ..shared.decimals import decimal_places
+from .errors import fail
+
 __all__ = [
     "DEFAULT_LEVERAGE",
-    "INTERVALS_MS",
     "MARKETS",
-    "BinanceError",
     "Bracket",
-    "KlineStore",
     "MarketSpec",
     "exchange_info",
-    "fail",
     "leverage_brackets",
 ]
 
 DEFAULT_LEVERAGE = 20
 """Binance opens every symbol at 20x until the account changes it."""
-
-INTERVALS_MS: dict[str, int] = {
-    "1m": 60_000,
-    "3m": 180_000,
-    "5m": 300_000,
-    "15m": 900_000,
-    "30m": 1_800_000,
-    "1h": 3_600_000,
-    "2h": 7_200_000,
-    "4h": 14_400_000,
-    "6h": 21_600_000,
-    "8h": 28_800_000,
-    "12h": 43_200_000,
-    "1d": 86_400_000,
-    "3d": 259_200_000,
-    "1w": 604_800_000,
-    "1M": 2_592_000_000,  # nominal 30 days: only used to name loaded rows, never to resample
-}
-
-
-_MESSAGES = {
-    -1000: "{}",
-    -1020: "{}",
-    -1021: "Timestamp for this request is outside of the recvWindow.",
-    -1022: "Signature for this request is not valid.",
-    -1023: "Start time is greater than end time.",
-    -1100: "Illegal characters found in parameter '{}'.",
-    -1102: "Mandatory parameter '{}' was not sent, was empty/null, or malformed.",
-    -1106: "Parameter '{}' sent when not required.",
-    -1111: "Precision is over the maximum defined for this asset.",
-    -1115: "Invalid timeInForce.",
-    -1116: "Invalid orderType.",
-    -1117: "Invalid side.",
-    -1120: "Invalid interval.",
-    -1121: "Invalid symbol.",
-    -1130: "Data sent for parameter '{}' is not valid.",
-    -1131: "recvWindow must be less than 60000",
-    -2011: "Unknown order sent.",
-    -2013: "Order does not exist.",
-    -2014: "API-key format invalid.",
-    -2015: "Invalid API-key, IP, or permissions for action.",
-    -2019: "Margin is insufficient.",
-    -2021: "Order would immediately trigger.",
-    -2022: "ReduceOnly Order is rejected.",
-    -2027: "Exceeded the maximum allowable position at current leverage.",
-    -4001: "Price less than 0.",
-    -4002: "Price greater than max price.",
-    -4003: "Quantity less than or equal to zero.",
-    -4004: "Quantity less than min quantity.",
-    -4005: "Quantity greater than max quantity.",
-    -4013: "Price less than min price.",
-    -4014: "Price not increased by tick size.",
-    -4015: "Client order id is not valid.",
-    -4016: "Limit price can't be higher than {}.",
-    -4023: "Quantity not increased by step size.",
-    -4024: "Limit price can't be lower than {}.",
-    -4028: "Leverage {} is not valid",
-    -4045: "Reach max stop order limit.",
-    -4061: "Order's position side does not match user's setting.",
-    -4116: "ClientOrderId is duplicated.",
-    -4120: "Order type not supported for this endpoint. "
-    "Please use the Algo Order API endpoints instead.",
-    -4136: "Target strategy invalid for orderType {},closePosition true",
-    -4164: "Order's notional must be no smaller than {} (unless you choose reduce only).",
-    -5021: "Due to the order could not be filled immediately, the FOK order has been rejected.",
-    -5022: "Due to the order could not be executed as maker, the Post Only order will be rejected.",
-}
-
-
-class BinanceError(Exception):
-    """A rejection, answered as ``{"code": code, "msg": msg}`` with HTTP ``status``."""
-
-    def __init__(self, code: int, msg: str, status: int = 400) -> None:
-        super().__init__(f"{code} {msg}")
-        self.code, self.msg, self.status = code, msg, status
-
-
-def fail(code: int, *args: object, status: int = 400) -> BinanceError:
-    """The error Binance answers with ``code`` (its usual message, ``args`` filled in)."""
-    return BinanceError(code, _MESSAGES[code].format(*args), status)
-
-
-def _decimals(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 @dataclass(frozen=True)
@@ -168,7 +81,7 @@ class MarketSpec:
         """LOT_SIZE (or MARKET_LOT_SIZE) filter, with Binance's error for each failure."""
         if qty <= 0:
             raise fail(-4003)
-        if _decimals(qty) > self.quantity_precision:
+        if decimal_places(qty) > self.quantity_precision:
             raise fail(-1111)
         if qty % self.step_size:
             raise fail(-4023)
@@ -181,7 +94,7 @@ class MarketSpec:
         """PRICE_FILTER, with Binance's error for each failure."""
         if price <= 0:
             raise fail(-4001)
-        if _decimals(price) > self.price_precision:
+        if decimal_places(price) > self.price_precision:
             raise fail(-1111)
         if price % self.tick_size:
             raise fail(-4014)
@@ -432,59 +345,3 @@ def leverage_brackets(symbol: str | None = None) -> list[dict[str, Any]] | dict[
     if symbol is not None:
         return entry(MARKETS[symbol])
     return [entry(m) for m in MARKETS.values()]
-
-
-Row = list[Any]  # [open time ms, open, high, low, close, volume], prices as Decimal
-
-
-@dataclass
-class KlineStore:
-    """Candles loaded per symbol and interval, served as is or resampled to coarser intervals."""
-
-    rows: dict[str, dict[int, list[Row]]] = field(default_factory=dict)
-
-    def load(self, symbol: str, rows: list[list[Any]], interval: str | None = None) -> int:
-        """Store ``[ms, o, h, l, c, v]`` rows; returns the interval (ms) they were stored under.
-
-        The interval is inferred from the smallest gap between rows unless given.
-        """
-        parsed = sorted([int(r[0]), *(Decimal(str(x)) for x in r[1:6])] for r in rows)
-        if interval is not None:
-            step = INTERVALS_MS[interval]
-        elif len(parsed) >= 2:
-            step = min(b[0] - a[0] for a, b in itertools.pairwise(parsed))
-        else:
-            raise ValueError("give the interval when loading fewer than two rows")
-        self.rows.setdefault(symbol, {})[step] = parsed
-        return step
-
-    def get(
-        self, symbol: str, interval: str, start: int | None, end: int | None, limit: int
-    ) -> list[Row]:
-        """Binance's selection: from ``start`` forward, else the last ``limit`` up to ``end``."""
-        step = INTERVALS_MS[interval]
-        stored = self.rows.get(symbol, {})
-        if step in stored:
-            rows = stored[step]
-        else:
-            bases = [
-                b for b in stored if b < step and step % b == 0 and interval not in ("1w", "1M")
-            ]
-            rows = _resample(stored[max(bases)], step) if bases else []
-        rows = [
-            r for r in rows if (start is None or r[0] >= start) and (end is None or r[0] <= end)
-        ]
-        return rows[:limit] if start is not None else rows[-limit:]
-
-
-def _resample(rows: list[Row], step: int) -> list[Row]:
-    """Aggregate rows into ``step``-ms buckets aligned on the epoch (like Binance up to 1d)."""
-    out: list[Row] = []
-    for t, o, h, lo, c, v in rows:
-        bucket = t // step * step
-        if out and out[-1][0] == bucket:
-            last = out[-1]
-            last[2], last[3], last[4], last[5] = max(last[2], h), min(last[3], lo), c, last[5] + v
-        else:
-            out.append([bucket, o, h, lo, c, v])
-    return out
