@@ -72,6 +72,8 @@ LEVERAGE = 5
 # 1 % of the fake's 10,000 USDT at risk over a 0.02 stop distance: 5,000 XRP, TPs 30/30/40 %.
 ENTRY_AMOUNT = 5000.0
 STOP = Decimal("0.9800")
+MOVE_PRICE = "1.0100"  # above breakeven, so /breakeven may move the stop
+BREAKEVEN = Decimal("1.001")  # 1.0000 * 1.001
 TAKE_PROFITS = (
     (Decimal("1.0200"), 1500.0),
     (Decimal("1.0400"), 1500.0),
@@ -213,6 +215,8 @@ class OursRun:
     seconds: float
     parts: dict[str, float]
     calls: Counter[str]
+    move_seconds: float = 0.0  # the stop moved to breakeven, make-before-break
+    move_requests: tuple[str, ...] = ()
 
 
 async def _accept(alert_log: AlertLog, alert: Alert) -> AcceptedAlert:
@@ -269,11 +273,27 @@ async def run_ours(
             _check_bracket(fake, "ours")
             if trade.status is not TradeStatus.OPEN:
                 raise RuntimeError(f"ours: the trade is {trade.status.value}: {trade.note}")
+            move_seconds, move_requests = await _timed_stop_move(fake, executor, trade.id)
             # Close it (untimed) so the next run's alert is not refused as a second trade.
             await executor.exit(trade.id, "benchmark run over")
         finally:
             await desk.close()
-    return OursRun(elapsed, parts, calls)
+    return OursRun(elapsed, parts, calls, move_seconds, move_requests)
+
+
+async def _timed_stop_move(
+    fake: FakeBinanceFutures, executor: Any, trade_id: str
+) -> tuple[float, tuple[str, ...]]:
+    """``/breakeven``: the new stop placed and confirmed, then the old one cancelled."""
+    fake.set_price(MARKET_ID, MOVE_PRICE)
+    before = len(fake.requests)
+    began = time.perf_counter()
+    await executor.breakeven(trade_id, "benchmark")
+    elapsed = time.perf_counter() - began
+    stops = [a for a in fake.algo_orders if a.status == "NEW" and a.order_type == "STOP_MARKET"]
+    if [s.trigger_price for s in stops] != [BREAKEVEN]:
+        raise RuntimeError(f"ours: the stop did not move: {stops}")
+    return elapsed, tuple(f"{m} {p}" for m, p, _ in fake.requests[before:])
 
 
 def _check_bracket(fake: FakeBinanceFutures, who: str) -> None:
@@ -320,7 +340,19 @@ async def bare_bracket(client: Any) -> float:
     return time.perf_counter() - began
 
 
-async def run_bare(config: Config) -> float:
+async def bare_stop_move(client: Any, fake: FakeBinanceFutures) -> float:
+    """The least a stop move can be: the new stop, then the old one cancelled."""
+    fake.set_price(MARKET_ID, MOVE_PRICE)
+    [old] = [a for a in fake.algo_orders if a.status == "NEW" and a.order_type == "STOP_MARKET"]
+    began = time.perf_counter()
+    params = {"clientOrderId": f"bm-{new_id()}", "reduceOnly": True,
+              "stopLossPrice": str(BREAKEVEN)}  # fmt: skip
+    await client.create_order(SYMBOL, "market", "sell", ENTRY_AMOUNT, None, params)
+    await client.cancel_order(str(old.algo_id), SYMBOL, {"trigger": True})
+    return time.perf_counter() - began
+
+
+async def run_bare(config: Config, *, move: bool = False) -> float:
     async with FakeBinanceFutures() as fake:
         fake.server.latency_s = LATENCY_S
         fake.set_price(MARKET_ID, PRICE)
@@ -330,6 +362,8 @@ async def run_bare(config: Config) -> float:
             await client.fetch_ticker(SYMBOL)  # as the approval's price check, just before
             elapsed = await bare_bracket(client)
             _check_bracket(fake, "bare ccxt")
+            if move:
+                elapsed = await bare_stop_move(client, fake)
         finally:
             await client.close()
     return elapsed
@@ -353,6 +387,22 @@ def _row(label: str, values: list[float]) -> str:
     return (
         f"  {label:<36}{_ms(statistics.median(values))}{_ms(percentile(values, 95))}"
         f"{_ms(statistics.fmean(values), 9)}{len(values):6d}"
+    )
+
+
+def print_stop_move(ours: list[OursRun], bare: list[float]) -> None:
+    """The stop moved to breakeven: make-before-break against the least it can cost."""
+    moves = [r.move_seconds for r in ours]
+    print()
+    print("Stop moved to breakeven (/breakeven): the new stop placed, then the old cancelled")
+    print(f"  {'':<36}{'p50 ms':>8}{'p95 ms':>8}{'mean ms':>9}{'runs':>6}")
+    print(_row("ours: Executor.breakeven", moves))
+    print(_row("bare ccxt: create new, cancel old", bare))
+    sent = Counter(ours[-1].move_requests)
+    print(f"  ours sends: {', '.join(f'{n} × {r}' for r, n in sent.items())}")
+    print(
+        "  make-before-break adds no request: break-before-make would send the same ones in "
+        "the other order; the price check and the old stop's final state are ours"
     )
 
 
@@ -506,7 +556,9 @@ async def main(args: argparse.Namespace) -> None:
                     bare.append(await run_bare(flavour_config))
                     ours.append(await run_ours(database, breakdown))
             default = [await run_bare(default_limiter_config) for _ in range(args.default_runs)]
+            bare_moves = [await run_bare(flavour_config, move=True) for _ in range(args.runs)]
             print_report(ours, bare, default, folder)
+            print_stop_move(ours, bare_moves)
             if args.profile:
                 profile = cProfile.Profile()
                 await run_ours(database, breakdown, profile)

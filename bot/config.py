@@ -18,7 +18,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-__all__ = ["ConfigError", "ExpiryAction", "Settings", "TradingMode", "load_settings"]
+__all__ = [
+    "ConfigError",
+    "ExpiryAction",
+    "MarginMode",
+    "Settings",
+    "TradingMode",
+    "load_settings",
+]
 
 IdList = Annotated[tuple[int, ...], NoDecode]
 NetworkList = Annotated[tuple[str, ...], NoDecode]
@@ -29,6 +36,13 @@ class TradingMode(StrEnum):
 
     PAPER = "paper"
     LIVE = "live"
+
+
+class MarginMode(StrEnum):
+    """The margin mode the account's symbols must be set to."""
+
+    CROSS = "cross"
+    ISOLATED = "isolated"
 
 
 class ExpiryAction(StrEnum):
@@ -76,6 +90,7 @@ class Settings(BaseSettings):
     exchange_api_secret: SecretStr = SecretStr("")
     exchange_password: SecretStr = SecretStr("")
     exchange_sandbox: bool = False
+    margin_mode: MarginMode = MarginMode.CROSS
     exchange_options: Annotated[dict[str, Any], NoDecode] = Field(default_factory=dict, repr=False)
 
     database_url: str = Field("sqlite+aiosqlite:///data/greenlight.db", repr=False)
@@ -92,6 +107,7 @@ class Settings(BaseSettings):
     paper_balance: Decimal = Field(Decimal(10000), gt=0)
     paper_slippage_pct: Decimal = Field(Decimal("0.02"), ge=0, lt=5)
     monitor_interval_s: float = Field(5.0, gt=0)
+    protection_timeout_s: float = Field(10.0, gt=0, le=300)
     log_level: str = "INFO"
 
     @field_validator("approver_role_ids", "approver_user_ids", "viewer_role_ids", mode="before")

@@ -11,6 +11,7 @@ from bot.formatting import money, price, qty, signed_money
 from trading.events import (
     AlertActed,
     AlertNotOffered,
+    CloseFailed,
     EntryFilled,
     EntryPlaced,
     Event,
@@ -107,7 +108,7 @@ def event_line(event: Event, trade: Trade | None, market: Market | None) -> str 
             return f"⚠️ The trade could not be entered: {reason}"
         case TradeWarning(message=message):
             return f"⚠️ {message}"
-        case ProtectionFailed(message=message):
+        case ProtectionFailed(message=message) | CloseFailed(message=message):
             return f"🚨 {message}"
         case TradeCancelled(reason=reason):
             return f"🚫 Cancelled: {reason}."

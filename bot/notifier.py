@@ -21,6 +21,7 @@ from bot.event_lines import event_line, notice_of
 from bot.views import approval_view
 from trading.desk import TradingDesk
 from trading.events import (
+    CloseFailed,
     OfferApproved,
     OfferExpired,
     OfferMade,
@@ -218,5 +219,5 @@ class Notifier:
         line = event_line(event, trade, market)
         if line:
             await self.say(offer, line)
-        if isinstance(event, ProtectionFailed) and trade is not None:  # loud: the channel too
+        if isinstance(event, ProtectionFailed | CloseFailed) and trade is not None:  # loud
             await self.post_notice(f"🚨 {trade.side.label} {trade.symbol}: {event.message}")

@@ -23,6 +23,7 @@ def desk_config(settings: Settings) -> DeskConfig:
         sandbox=settings.exchange_sandbox,
         paper_balance=settings.paper_balance,
         paper_slippage_pct=settings.paper_slippage_pct,
+        margin_mode=settings.margin_mode.value,
         risk_per_trade_pct=settings.risk_per_trade_pct,
         max_risk_per_trade_pct=settings.max_risk_per_trade_pct,
         default_stop_pct=settings.default_stop_pct,
@@ -33,6 +34,7 @@ def desk_config(settings: Settings) -> DeskConfig:
         breakeven_after_tp=settings.breakeven_after_tp,
         breakeven_offset_pct=settings.breakeven_offset_pct,
         monitor_interval_s=settings.monitor_interval_s,
+        protection_timeout_s=settings.protection_timeout_s,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from charts.ladder import r_multiple, tp_shares
 from charts.spec import ChartSpec, tick_decimals
@@ -45,7 +45,7 @@ def format_price(price: Decimal | float, decimals: int) -> str:
 
 
 def _format_plain(value: Decimal, max_decimals: int) -> str:
-    text = f"{value.quantize(Decimal(1).scaleb(-max_decimals)):f}"
+    text = f"{value.quantize(Decimal(1).scaleb(-max_decimals), ROUND_HALF_EVEN):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from trading.account_check import MarginCheck
 from trading.alerts import AcceptedAlert, Alert, AlertKind
 from trading.charting import ChartImage, Chartist
 from trading.decisions import OfferDecisions
@@ -86,6 +87,7 @@ class AlertHandler:
         clock: Callable[[], datetime],
         chartist: Chartist | None = None,
         mode: str = "paper",
+        margin: MarginCheck | None = None,
     ) -> None:
         self._store = store
         self._exchange = exchange
@@ -97,6 +99,7 @@ class AlertHandler:
         self._clock = clock
         self._chartist = chartist
         self._mode = mode
+        self._margin = margin
 
     async def handle(self, accepted: AcceptedAlert) -> AlertOutcome:
         """Handle one alert (idempotent: handling it again after a crash does not repeat)."""
@@ -150,6 +153,8 @@ class AlertHandler:
                 f"a trade on {market.symbol} is already {active[0].status.value} "
                 f"(trade {active[0].id})"
             )
+        if self._margin is not None and (why := await self._margin.refusal(market.symbol)):
+            raise PlanError(why)
         price = await self._exchange.fetch_price(market.symbol)
         balance = await self._exchange.fetch_balance()
         plan = build_plan(
@@ -219,7 +224,7 @@ class AlertHandler:
         if kind is AlertKind.CANCEL:
             return await executor.cancel(trade.id, reason)
         if kind is AlertKind.BREAKEVEN:
-            return await executor.breakeven(trade.id, reason)
+            return await executor.breakeven(trade.id, reason, alert.breakeven_price)
         assert alert.tp_index is not None
         return await executor.take_profit_now(trade.id, alert.tp_index, reason)
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from trading.alerts import Alert, AlertKind, OrderType, Side, TakeProfitSpec
 from trading.errors import AlertError
@@ -26,6 +26,7 @@ _LEGACY_MULT = re.compile(r"^tp\s*(\d{1,2})\s+mult$", re.IGNORECASE)
 _SIDES = {"buy": Side.BUY, "long": Side.BUY, "sell": Side.SELL, "short": Side.SELL}
 _ABSENT_WORDS = {"", "nan", "null", "none", "na", "n/a"}
 _INF = float("inf")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,9 @@ def parse_alert(payload: Any, rules: AlertRules | None = None) -> Alert:
     kind, tp_index, message = _kind(payload)
     ticker = _text(payload, "ticker", required=True)
     assert ticker is not None
-    side = _side(payload, required=kind is AlertKind.ENTRY)
+    if kind is not AlertKind.ENTRY:
+        return _acting_alert(payload, kind, tp_index, message, ticker.strip())
+    side = _side(payload, required=True)
     order_type = _order_type(payload)
     price = _positive(payload, "price")
     if order_type is OrderType.LIMIT and price is None:
@@ -60,7 +63,7 @@ def parse_alert(payload: Any, rules: AlertRules | None = None) -> Alert:
     if _is_legacy(payload):
         stop, take_profits = _legacy_levels(payload, side, stop, take_profits)
     _check_shares(take_profits)
-    if kind is AlertKind.ENTRY and stop is None and rules.default_stop_pct is None:
+    if stop is None and rules.default_stop_pct is None:
         raise AlertError("stop_loss", "an entry needs a stop_loss (no DEFAULT_STOP_PCT is set)")
     qty, notional, risk_pct = _sizing(payload)
     return Alert(
@@ -79,11 +82,48 @@ def parse_alert(payload: Any, rules: AlertRules | None = None) -> Alert:
         risk_pct=risk_pct,
         leverage=_leverage(payload, rules.max_leverage),
         strategy=_text(payload, "strategy"),
-        tp_index=tp_index,
         idempotency_key=_text(payload, "id"),
         subaccount=_text(payload, "subaccount"),
         message=message,
     )
+
+
+def _acting_alert(
+    payload: Mapping[str, Any], kind: AlertKind, tp_index: int | None, message: str, ticker: str
+) -> Alert:
+    """An exit / tpN / breakeven / cancel: it reduces risk, so it is refused only for what it
+    uses (which trade: ticker and strategy; a breakeven's own level). The levels of the entry
+    that public Pine scripts send along (often ``0``) are not read."""
+    breakeven = None
+    if kind is AlertKind.BREAKEVEN:
+        side = _side(payload, required=False)
+        keys = [f"{p} Breakeven" for p in ("long", "short")]
+        if side is not None:
+            keys = [f"{'long' if side.is_long else 'short'} Breakeven"]
+        for key in [*keys, "breakeven_price"]:
+            breakeven = breakeven or _positive_or_zero(payload, key)
+    return Alert(
+        kind=kind,
+        ticker=ticker,
+        side=_lenient(lambda: _side(payload, required=False)),
+        exchange=_lenient(lambda: _text(payload, "exchange")),
+        interval=_lenient(lambda: _text(payload, "interval")),
+        time=_lenient(lambda: _time(payload)),
+        strategy=_text(payload, "strategy"),
+        tp_index=tp_index,
+        idempotency_key=_text(payload, "id"),
+        subaccount=_lenient(lambda: _text(payload, "subaccount")),
+        message=message,
+        breakeven_price=breakeven,
+    )
+
+
+def _lenient(read: Callable[[], _T]) -> _T | None:
+    """A field an acting alert shows but does not need: a bad value counts as absent."""
+    try:
+        return read()
+    except AlertError:
+        return None
 
 
 def _kind(payload: Mapping[str, Any]) -> tuple[AlertKind, int | None, str]:
@@ -176,6 +216,16 @@ def _positive(payload: Mapping[str, Any], field: str, value: Any = None) -> Deci
     return number
 
 
+def _positive_or_zero(payload: Mapping[str, Any], field: str, value: Any = None) -> Decimal | None:
+    """A legacy level: public Pine scripts render an unused one as ``0``, which is absent."""
+    number = _number(payload, field, value)
+    if number is None or number == 0:
+        return None
+    if number < 0:
+        raise AlertError(field, f"{field} must be above zero")
+    return number
+
+
 def _text(payload: Mapping[str, Any], field: str, *, required: bool = False) -> str | None:
     value = payload.get(field)
     if isinstance(value, int | float) and not isinstance(value, bool) and field == "id":
@@ -188,6 +238,8 @@ def _text(payload: Mapping[str, Any], field: str, *, required: bool = False) -> 
         raise AlertError(field, f"{field} must be text")
     if len(value) > MAX_TEXT:
         raise AlertError(field, f"{field} is longer than {MAX_TEXT} characters")
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise AlertError(field, f"{field} must not contain control characters")
     return value.strip()
 
 
@@ -290,19 +342,19 @@ def _legacy_levels(
     """
     prefix = "long" if side is None or side.is_long else "short"
     if stop is None:
-        stop = _positive(payload, f"{prefix} SL")
+        stop = _positive_or_zero(payload, f"{prefix} SL")
     if take_profits:
         return stop, take_profits
-    close_pct = _positive(payload, "tp Close")
+    close_pct = _positive_or_zero(payload, "tp Close")
     multiples: list[tuple[int, Decimal]] = []
     for key, value in payload.items():
         match = _LEGACY_MULT.match(key) if isinstance(key, str) else None
         if match:
-            r = _positive(payload, key, value)
+            r = _positive_or_zero(payload, key, value)
             if r is not None:
                 multiples.append((int(match.group(1)), r))
     rungs = [TakeProfitSpec(r=r, close_pct=close_pct) for _, r in sorted(multiples)]
-    final = _positive(payload, f"{prefix} TP")
+    final = _positive_or_zero(payload, f"{prefix} TP")
     if final is not None:
         rungs.append(TakeProfitSpec(price=final))
     elif rungs:

@@ -103,6 +103,7 @@ class Alert:
     idempotency_key: str | None = None
     subaccount: str | None = None
     message: str = "entry"
+    breakeven_price: Decimal | None = None  # a …breakeven alert's own level, when it gives one
 
 
 @dataclass(frozen=True, slots=True)

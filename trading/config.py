@@ -28,6 +28,7 @@ class DeskConfig:
     sandbox: bool = False
     paper_balance: Decimal = Decimal(10000)
     paper_slippage_pct: Decimal = Decimal("0.02")
+    margin_mode: str = "cross"  # cross | isolated: what the account's symbols must be set to
 
     risk_per_trade_pct: Decimal = Decimal(1)
     max_risk_per_trade_pct: Decimal = Decimal(5)
@@ -40,6 +41,7 @@ class DeskConfig:
     breakeven_after_tp: int = 1
     breakeven_offset_pct: Decimal = Decimal("0.1")
     monitor_interval_s: float = 5.0
+    protection_timeout_s: float = 10.0
 
     @property
     def is_paper(self) -> bool:

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from trading.account_check import MarginCheck, check_position_mode
 from trading.alert_handler import AlertHandler, AlertOutcome, Outcome
 from trading.alert_parser import AlertRules
 from trading.alert_worker import AlertWorker
@@ -131,8 +132,9 @@ class TradingDesk:
         pause = PauseSwitch(store, clock=clock)
         rules = ExecutionRules(config.breakeven_after_tp, config.breakeven_offset_pct)
         executor = Executor(
-            store, exchange, rules, clock=clock, sleep=sleep, retry_delay_s=retry_delay_s
-        )
+            store, exchange, rules, clock=clock, sleep=sleep, retry_delay_s=retry_delay_s,
+            protection_timeout_s=config.protection_timeout_s,
+        )  # fmt: skip
         approval = ApprovalRules(config.max_price_drift_pct, config.expiry_approves)
         decisions = OfferDecisions(store, {DEFAULT_ACCOUNT: exchange}, pause, approval, clock=clock)
         plan_rules = PlanRules(
@@ -145,10 +147,12 @@ class TradingDesk:
             store, exchange, executor, decisions, pause, plan_rules,
             approval_timeout=timedelta(seconds=config.approval_timeout_s), clock=clock,
             chartist=chartist, mode="paper" if exchange.is_paper else "live",
+            margin=MarginCheck(exchange, config.margin_mode),
         )  # fmt: skip
         monitor = Monitor(
             store, exchange, executor, clock=clock, interval_s=config.monitor_interval_s,
             max_price_drift_pct=config.max_price_drift_pct, sleep=sleep,
+            approval_timeout=timedelta(seconds=config.approval_timeout_s),
         )  # fmt: skip
         account = Account(DEFAULT_ACCOUNT, exchange, executor, monitor, handler)
         return cls(
@@ -174,10 +178,17 @@ class TradingDesk:
         return self.book.mode
 
     async def open(self) -> None:
-        """Start the alert log and load the markets (raises when the exchange says no)."""
+        """Start the alert log, load the markets and check each account's position mode.
+
+        Raises
+        ------
+        GreenlightError
+            When the exchange cannot be read or the account is not set up for Greenlight.
+        """
         await self.alert_log.start()
         for account in self.accounts.values():
             await account.exchange.load_markets()
+            await check_position_mode(account.exchange, account.exchange.name)
 
     async def start(self) -> None:
         """Finish what a restart interrupted: reconcile each account, re-queue alerts."""

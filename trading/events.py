@@ -17,6 +17,7 @@ __all__ = [
     "EVENT_TYPES",
     "AlertActed",
     "AlertNotOffered",
+    "CloseFailed",
     "EntryFilled",
     "EntryPlaced",
     "Event",
@@ -296,6 +297,16 @@ class ProtectionFailed(Event):
     """The position is (or was about to be) without a stop: loud."""
 
     kind: ClassVar[str] = "unprotected"
+    message: str = ""
+    remaining: Decimal | None = None
+
+
+@_register
+@dataclass(frozen=True, slots=True)
+class CloseFailed(Event):
+    """The exchange refused to close the position for a reason a person must handle: loud."""
+
+    kind: ClassVar[str] = "close_failed"
     message: str = ""
     remaining: Decimal | None = None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from trading.decisions import drift_refusal
@@ -48,6 +48,7 @@ class Monitor:
         interval_s: float = 5.0,
         max_backoff_s: float = 60.0,
         max_price_drift_pct: Decimal = Decimal(1),
+        approval_timeout: timedelta = timedelta(minutes=15),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         account: str = DEFAULT_ACCOUNT,
     ) -> None:
@@ -59,30 +60,57 @@ class Monitor:
         self._interval = interval_s
         self._max_backoff = max_backoff_s
         self._max_drift = max_price_drift_pct
+        self._approval_timeout = approval_timeout
         self._sleep = sleep
         self.wakeup = asyncio.Event()
 
     async def reconcile(self) -> None:
-        """Start-up: finish what a restart interrupted, then one full pass."""
-        for trade in await self._mine([TradeStatus.APPROVED]):
-            await self._resume_approved(trade)
+        """Start-up: finish what a restart interrupted, then one full pass.
+
+        An approved trade whose entry never reached the exchange (approved, or marked as
+        entering, when Greenlight stopped) is entered if the approval still holds: made at most
+        ``APPROVAL_TIMEOUT_MIN`` ago, the price within the drift limit and not past the stop.
+        Otherwise it ends with the true reason.
+        """
+        for trade in await self._mine([TradeStatus.APPROVED, TradeStatus.ENTERING]):
+            try:
+                await self._resume_entry(trade)
+            except ExchangeError as exc:
+                _log.warning("%s: cannot resume the entry yet: %s", trade.id, exc)
         await self.poll_once()
 
-    async def _resume_approved(self, trade: Trade) -> None:
-        """An approval whose entry was never placed: place it if the price still allows."""
-        try:
-            price = await self._exchange.fetch_price(trade.symbol)
-        except ExchangeError as exc:
-            _log.warning("%s: cannot check the price after restart: %s", trade.id, exc)
-            return
-        refusal = drift_refusal(trade.plan, price, self._max_drift)
-        if refusal is None:
+    async def _resume_entry(self, trade: Trade) -> None:
+        if trade.status is TradeStatus.ENTERING:
+            trade = await self._executor.sync(trade.id)  # an unknown entry is looked up first
+            if trade.status is not TradeStatus.ENTERING or await self._executor.entry_went_out(
+                trade.id
+            ):
+                return
+        why = await self._why_not_enter(trade)
+        if why is None:
             await self._executor.enter(trade.id)
-            return
-        await self._executor.abandon(trade.id, f"not entered after a restart: {refusal}")
+        else:
+            await self._executor.abandon(trade.id, f"not entered: {why}")
+
+    async def _why_not_enter(self, trade: Trade) -> str | None:
+        """Why an approval interrupted by a restart no longer holds (``None``: it holds)."""
+        async with self._store.read() as tx:
+            offer = await tx.offer(trade.offer_id)
+        decided = offer.decided_at if offer is not None else None
+        if decided is not None and self._clock() - decided > self._approval_timeout:
+            minutes = int((self._clock() - decided).total_seconds() // 60)
+            limit = self._approval_timeout.total_seconds() / 60
+            return (
+                f"it was approved {minutes} min ago and Greenlight was down since; an approval "
+                f"holds {limit:g} min (APPROVAL_TIMEOUT_MIN)"
+            )
+        price = await self._exchange.fetch_price(trade.symbol)
+        refusal = drift_refusal(trade.plan, price, self._max_drift)
+        return None if refusal is None else f"{refusal}, while Greenlight was down"
 
     async def poll_once(self) -> None:
-        """One pass over every entering or open trade."""
+        """One pass over every entering or open trade, then what finished trades left."""
+        await self._tidy_finished()
         trades = await self._mine(OPEN_STATUSES)
         if not trades:
             return
@@ -92,6 +120,16 @@ class Monitor:
             snapshot = {o.id: o for o in await self._exchange.fetch_open_orders(symbol)}
             for trade in (t for t in trades if t.symbol == symbol):
                 await self._follow(trade, snapshot, positions.get(symbol))
+
+    async def _tidy_finished(self) -> None:
+        """Orders of finished trades whose fate was unknown (a stop confirmed too late):
+        cancel them if they rest, so a stray reduce-only order never meets a later trade."""
+        async with self._store.read() as tx:
+            ids = {o.trade_id for o in await tx.live_orders()}
+            finished = [t for i in sorted(ids) if (t := await tx.get(i)) and t.status.is_final]
+        for trade in finished:
+            if trade.account == self._account:
+                await self._executor.tidy(trade.id)
 
     async def _mine(self, statuses: Iterable[TradeStatus]) -> list[Trade]:
         async with self._store.read() as tx:

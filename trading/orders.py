@@ -92,6 +92,7 @@ class OrderRecord:
     reduce_only: bool = False
     average: Decimal | None = None
     error: str | None = None
+    fee_exact: bool = False  # the fee is the exchange's, read from its fills
 
     @property
     def is_live(self) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from trading.alerts import Alert, OrderType, Side, TakeProfitSpec
@@ -348,7 +348,7 @@ def _ladder(
         PlannedTakeProfit(
             index=index,
             price=price,
-            r=(side.sign * (price - entry) / risk).quantize(Decimal("0.01")),
+            r=(side.sign * (price - entry) / risk).quantize(Decimal("0.01"), ROUND_HALF_EVEN),
             share_pct=share,
             amount=part,
         )

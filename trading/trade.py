@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from trading.alerts import Side
 from trading.plan import TradePlan
@@ -18,6 +18,7 @@ __all__ = ["DEFAULT_ACCOUNT", "Trade"]
 
 #: The account of an install with a single exchange account.
 DEFAULT_ACCOUNT = "default"
+_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,13 @@ class Trade:
     close_reason: str | None = None
     closed_at: datetime | None = None
     note: str | None = None
+    exit_reason: str | None = None  # an exit under way: no take-profits, close until flat
+    funding: Decimal = Decimal(0)  # funding received (+) or paid (−) while open
+
+    @property
+    def exiting(self) -> bool:
+        """An exit is under way."""
+        return self.exit_reason is not None
 
     @property
     def remaining(self) -> Decimal:
@@ -53,11 +61,11 @@ class Trade:
 
     @property
     def net_pnl(self) -> Decimal:
-        """Realised PnL after fees."""
-        return self.realized_pnl - self.fees
+        """Realised PnL after fees and funding."""
+        return self.realized_pnl - self.fees + self.funding
 
     @property
     def r_multiple(self) -> Decimal | None:
         """Net PnL in units of the planned risk."""
         risk = self.plan.risk_amount
-        return (self.net_pnl / risk).quantize(Decimal("0.01")) if risk else None
+        return (self.net_pnl / risk).quantize(_CENT, ROUND_HALF_EVEN) if risk else None

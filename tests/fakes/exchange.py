@@ -167,8 +167,9 @@ class FakeExchange(Protocol):
     def fail_leg(self, leg: str, kind: str, *, times: int = 1) -> None:
         """The next ``times`` placements of ``leg`` fail as ``kind`` (see the module doc)."""
 
-    def fail_lookups(self, times: int) -> None:
-        """The next ``times`` order look-ups (by id or client id, open-order lists) answer 5xx."""
+    def fail_lookups(self, times: int, *, after: int = 0) -> None:
+        """After ``after`` more look-ups, the next ``times`` order look-ups (by id or client
+        id, open-order lists) answer 5xx; ``times=0`` ends the fault."""
 
     # --- inspection ----------------------------------------------------------------------
     def position_size(self, symbol: str) -> Decimal:

@@ -6,6 +6,7 @@ import csv
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import ccxt
 import pytest
 
 from tests.fakes.binance import FakeBinanceFutures
@@ -57,3 +58,16 @@ async def test_klines_from_csv(fake, ex) -> None:
         float(hour[-1][4]),
     ]
     assert await ex.fetch_ohlcv(ETH, "5m") == []
+
+
+async def test_look_up_faults_may_start_later_and_end(fake, ex) -> None:
+    """``fail_lookups(times, after=n)`` lets n look-ups through; ``times=0`` ends the fault."""
+    fake.fail_lookups(1, after=1)
+    await ex.fetch_open_orders("XRP/USDT:USDT")  # let through
+    with pytest.raises(ccxt.ExchangeNotAvailable):
+        await ex.fetch_open_orders("XRP/USDT:USDT")
+    await ex.fetch_open_orders("XRP/USDT:USDT")  # the fault is used up
+
+    fake.fail_lookups(5)
+    fake.fail_lookups(0)
+    await ex.fetch_open_orders("XRP/USDT:USDT")

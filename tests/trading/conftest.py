@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import DATA
 from tests.fakes.binance import FakeBinanceFutures
+from tests.fakes.exchange import FakeExchange
 from trading.alert_handler import AlertOutcome
 from trading.alerts import AcceptedAlert, Alert, AlertKind, Side, TakeProfitSpec
 from trading.config import DeskConfig
@@ -251,10 +252,10 @@ async def paper_desk(database: Database) -> AsyncIterator[Desk]:
     await desk.close()
 
 
-async def open_desk(database: Database, fake: FakeBinanceFutures) -> Desk:
+async def open_desk(database: Database, fake: FakeExchange) -> Desk:
     """A desk trading live (real ccxt) against ``fake``."""
-    config = ccxt_config("binanceusdm", options={**fake.ccxt_config(), "timeout": 1000})
-    return await wire_desk(database, CcxtExchange("binanceusdm", config), Clock(real=True))
+    config = ccxt_config(fake.ccxt_id, options={**fake.ccxt_config(), "timeout": 1000})
+    return await wire_desk(database, CcxtExchange(fake.ccxt_id, config), Clock(real=True))
 
 
 @pytest.fixture
@@ -266,8 +267,8 @@ async def fake() -> AsyncIterator[FakeBinanceFutures]:
 
 
 @pytest.fixture
-async def desk(database: Database, fake: FakeBinanceFutures) -> AsyncIterator[Desk]:
-    """A live desk on the fake Binance."""
+async def desk(database: Database, fake: FakeExchange) -> AsyncIterator[Desk]:
+    """A live desk on the fake exchange (Binance, unless a module parametrizes ``fake``)."""
     opened = await open_desk(database, fake)
     yield opened
     await opened.close()

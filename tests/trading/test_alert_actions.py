@@ -146,6 +146,18 @@ async def test_a_breakeven_alert_moves_the_stop_at_once(paper_desk: Desk) -> Non
     assert stops == [(STOP, "9345.7", "1.0718")]  # the old stop at 1.0600 is gone
 
 
+async def test_a_breakeven_alert_with_its_own_level_uses_it(paper_desk: Desk) -> None:
+    trade = await entered(paper_desk)  # 10:05, 1.0800
+
+    await send(paper_desk, signal(AlertKind.BREAKEVEN, breakeven_price=D("1.07254")))
+
+    trade = await paper_desk.trade(trade.id)
+    assert trade.stop_price == D("1.0726")  # on the tick, up for a long's stop
+    assert [o for o in await book_orders(paper_desk) if o[0] is STOP] == [
+        (STOP, "9345.7", "1.0726")
+    ]
+
+
 async def test_a_cancel_alert_withdraws_a_pending_trade(paper_desk: Desk) -> None:
     trade = await paper_desk.offer(entry_alert())
 

@@ -229,6 +229,8 @@ def test_floats_keep_their_written_digits() -> None:
         ({"ticker": 42}, "ticker"),
         ({"ticker": "  "}, "ticker"),
         ({"ticker": "X" * 129}, "ticker"),
+        ({"strategy": "Mean\u0000Reversion"}, "strategy"),  # PostgreSQL text cannot hold NUL
+        ({"id": "a\nb"}, "id"),
         ({"take_profits": {"price": 1.1}}, "take_profits"),
         ({"take_profits": [{"price": 1.1, "r": 2}]}, "take_profits"),
         ({"take_profits": [{"r": 1}] * 11}, "take_profits"),
@@ -308,3 +310,51 @@ def test_a_market_entry_does_not_need_a_price() -> None:
 
 def test_payload_must_be_an_object() -> None:
     assert field_of_error([payload()]) == "body"  # type: ignore[arg-type]
+
+
+# --- alerts that reduce risk read only what they use ---------------------------------------
+
+
+@pytest.mark.parametrize("message", ["exit", "tp2", "cancel", "long breakeven"])
+def test_an_acting_alert_is_not_refused_for_the_levels_it_does_not_use(message) -> None:
+    """The public Pine scripts render unused levels as 0 (or junk) on every alert."""
+    body = {**LEGACY, "message": message, "action": "sell", "long SL": 0, "short TP": 0}
+    body |= {"stop_loss": 0, "take_profits": "junk", "qty": -1, "leverage": 0, "price": 0}
+
+    alert = parse_alert(body)
+
+    assert (alert.ticker, alert.stop_loss, alert.take_profits) == ("BINANCE:XRPUSDTPERP", None, ())
+    assert alert.subaccount == "Testing"
+
+
+def test_an_acting_alert_still_needs_to_name_its_trade() -> None:
+    assert field_of_error({"message": "exit"}) == "ticker"
+    assert field_of_error({"message": "exit", "ticker": "XRPUSDT", "strategy": 7}) == "strategy"
+
+
+@pytest.mark.parametrize(
+    ("fields", "level"),
+    [
+        ({"action": "buy", "long Breakeven": 1.0718, "short Breakeven": 1.05}, D("1.0718")),
+        ({"action": "sell", "long Breakeven": 1.0718, "short Breakeven": 1.05}, D("1.05")),
+        ({"long Breakeven": 0, "short Breakeven": 1.05}, D("1.05")),
+        ({"breakeven_price": 1.07}, D("1.07")),
+        ({"long Breakeven": 0, "short Breakeven": 0}, None),
+    ],
+)
+def test_a_breakeven_alert_may_give_its_own_level(fields, level) -> None:
+    alert = parse_alert({"ticker": "XRPUSDT", "message": "breakeven", **fields})
+
+    assert alert.breakeven_price == level
+
+
+def test_legacy_levels_of_zero_are_absent_on_an_entry() -> None:
+    alert = parse_alert({**LEGACY, "action": "buy", "long TP": 0, "tp Close": 0, "tp2 Mult": 0})
+
+    assert alert.stop_loss == D("1.05")
+    assert alert.take_profits == (TakeProfitSpec(r=D(1)),)  # the last multiple takes the rest
+
+
+def test_a_canonical_entry_stop_of_zero_is_still_refused() -> None:
+    assert field_of_error(payload(stop_loss=0)) == "stop_loss"
+    assert field_of_error({**LEGACY, "action": "buy", "long SL": -1}) == "long SL"

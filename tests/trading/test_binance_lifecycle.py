@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import decimal
 from decimal import Decimal
+
+import pytest
 
 from tests.fakes.binance import FakeBinanceFutures
 from tests.trading.conftest import Desk, entry_alert
@@ -14,6 +17,8 @@ from trading.offer import Actor, Via
 from trading.states import TradeStatus
 
 SYMBOL = "XRP/USDT:USDT"
+
+pytestmark = pytest.mark.postgres_too  # the lifecycle runs on PostgreSQL too
 
 
 def long_alert(**fields: object) -> object:
@@ -140,3 +145,12 @@ async def test_double_approval_places_one_entry(desk: Desk, fake: FakeBinanceFut
     await desk.desk.idle()
     assert len([o for o in fake.orders if o.type == "MARKET"]) == 1
     assert len(open_algos(fake)) == 4
+
+
+async def test_ccxt_leaves_the_decimal_context_alone(desk: Desk, fake: FakeBinanceFutures) -> None:
+    """ccxt's precision helpers round half up and trap Underflow in the context they run in."""
+    await desk.approve_and_enter(await desk.offer(long_alert()))
+
+    context = decimal.getcontext()
+    assert context.rounding == decimal.ROUND_HALF_EVEN
+    assert not context.traps[decimal.Underflow]

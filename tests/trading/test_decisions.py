@@ -194,6 +194,7 @@ async def test_while_paused_an_approval_is_refused(paper_desk: Desk) -> None:
     assert (await paper_desk.trade(trade.id)).status is TradeStatus.PENDING
 
 
+@pytest.mark.postgres_too
 async def test_approve_and_reject_racing_have_exactly_one_winner(paper_desk: Desk) -> None:
     trade = await paper_desk.offer(entry_alert())
 

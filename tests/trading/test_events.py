@@ -13,6 +13,7 @@ from trading.events import (
     EVENT_TYPES,
     AlertActed,
     AlertNotOffered,
+    CloseFailed,
     EntryFilled,
     EntryPlaced,
     Event,
@@ -70,6 +71,7 @@ EXAMPLES: list[Event] = [
     TradeClosed("take-profit", D("385.97801"), D("8.15"), D("377.82801"), D("3.78")),
     TradeWarning("the TP2 was refused: Order would immediately trigger."),
     ProtectionFailed("the stop could not be placed; closing the position at market", D("5000")),
+    CloseFailed("the position could not be closed: ReduceOnly Order is rejected.", D("5000")),
 ]
 
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import text
 
 from tests.webhook.conftest import PASSPHRASE, Webhook, WebhookFactory, alert
@@ -13,6 +14,8 @@ from trading.alert_handler import AlertOutcome, Outcome
 from trading.alert_parser import AlertRules
 from trading.alert_worker import AlertWorker
 from trading.alerts import AcceptedAlert, AlertKind, OrderType, Side
+
+pytestmark = pytest.mark.postgres_too
 
 
 async def test_canonical_alert_is_stored_acknowledged_and_queued(webhook: Webhook) -> None:

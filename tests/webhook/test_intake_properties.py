@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +42,8 @@ mutated_alerts = st.builds(
     lambda changes: {**alert(id=None), **changes},
     st.dictionaries(alert_keys, json_values, max_size=4),
 )
+
+pytestmark = pytest.mark.postgres_too
 
 
 async def _post_and_check(webhook: Webhook, body: bytes) -> int:

@@ -19,7 +19,6 @@ __all__ = [
     "Balance",
     "Exchange",
     "ExchangeOrder",
-    "Fill",
     "OrderRequest",
     "OrderState",
     "Position",
@@ -76,16 +75,6 @@ class ExchangeOrder:
     def remaining(self) -> Decimal:
         """What may still fill."""
         return self.amount - self.filled
-
-
-@dataclass(frozen=True, slots=True)
-class Fill:
-    """One execution of an order."""
-
-    order_id: str
-    amount: Decimal
-    price: Decimal
-    fee: Decimal  # in the settle currency
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +143,6 @@ class Exchange(Protocol):
     ) -> ExchangeOrder | None:
         """An order by client id, or ``None`` when the exchange never got it."""
 
-    async def fetch_fills(self, symbol: str, order: ExchangeOrder) -> list[Fill]:
-        """Executions of ``order`` (of its fill order, for a fired trigger order)."""
-
     async def create_order(self, request: OrderRequest) -> ExchangeOrder:
         """Place an order. An ambiguous failure raises ``AmbiguousOrderError``."""
 
@@ -165,6 +151,18 @@ class Exchange(Protocol):
 
     async def set_leverage(self, symbol: str, leverage: int) -> None:
         """Set the leverage used by the next orders on ``symbol``."""
+
+    async def order_fee(self, symbol: str, order_id: str, kind: OrderKind) -> Decimal | None:
+        """What the exchange charged for an order's fills (``None``: it does not say)."""
+
+    async def fetch_funding(self, symbol: str, since_ms: int) -> Decimal:
+        """Funding received (+) or paid (−) on ``symbol`` since ``since_ms``."""
+
+    async def hedge_mode(self, symbol: str) -> bool | None:
+        """Whether the account holds two-sided (hedge) positions (``None``: not said)."""
+
+    async def margin_mode(self, symbol: str) -> str | None:
+        """``cross`` or ``isolated`` for ``symbol`` (``None``: not said)."""
 
     async def close(self) -> None:
         """Release connections."""

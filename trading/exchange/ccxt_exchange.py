@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -16,7 +17,6 @@ from trading.errors import ExchangeError, OrderNotFound
 from trading.exchange.base import (
     Balance,
     ExchangeOrder,
-    Fill,
     OrderRequest,
     OrderState,
     Position,
@@ -123,10 +123,21 @@ class CcxtExchange:
         return self._client
 
     async def _call(self, method: str, *args: Any, placing: bool = False, **kwargs: Any) -> Any:
+        # ccxt's precision helpers change the decimal context they run in (rounding half up,
+        # Underflow trapped): a local one keeps that from reaching the rest of Greenlight
         try:
-            return await getattr(self._client, method)(*args, **kwargs)
+            with decimal.localcontext():
+                return await getattr(self._client, method)(*args, **kwargs)
         except ccxt.BaseError as exc:
             raise translate(exc, self._label, placing=placing) from exc
+
+    async def _ask(self, flavoured: Any, *args: Any) -> Any:
+        """A flavour's own sequence of ccxt calls, with errors translated."""
+        try:
+            with decimal.localcontext():
+                return await flavoured(self._client, *args)
+        except ccxt.BaseError as exc:
+            raise translate(exc, self._label) from exc
 
     async def load_markets(self) -> Mapping[str, Market]:
         """Load the markets once; later calls return the cached ones."""
@@ -194,26 +205,28 @@ class CcxtExchange:
         return positions
 
     async def fetch_open_orders(self, symbol: str) -> list[ExchangeOrder]:
-        """Open regular and trigger orders."""
+        """Open regular and trigger orders (each once)."""
         raw = list(await self._call("fetch_open_orders", symbol))
-        if self._flavour.separate_trigger_book:
+        if self._flavour.lists_triggers_apart:
             params = self._flavour.order_params(OrderKind.STOP_MARKET)
             raw += await self._call("fetch_open_orders", symbol, None, None, params)
-        return [self._order(item) for item in raw]
+        orders = {str(item.get("id")): self._order(item) for item in raw}
+        return list(orders.values())
 
     async def fetch_order(self, symbol: str, order_id: str, kind: OrderKind) -> ExchangeOrder:
         """One order by id; a fired trigger order comes back with its fill."""
-        raw = await self._call("fetch_order", order_id, symbol, self._flavour.order_params(kind))
+        raw = await self._ask(self._flavour.fetch_by_id, symbol, order_id, kind)
         return await self._with_fill(self._order(raw, kind))
 
     async def find_order(
         self, symbol: str, client_id: str, kind: OrderKind
     ) -> ExchangeOrder | None:
         """An order by client id, or ``None`` if the exchange has none."""
-        params = self._flavour.client_lookup_params(client_id, kind)
         try:
-            raw = await self._call("fetch_order", None, symbol, params)
+            raw = await self._ask(self._flavour.find_by_client_id, symbol, client_id, kind)
         except OrderNotFound:
+            return None
+        if raw is None:
             return None
         order = self._order(raw, kind)
         if order.client_id not in (None, client_id):
@@ -231,24 +244,37 @@ class CcxtExchange:
         state = OrderState.CLOSED if fill.filled > 0 else fill.state
         return replace(order, state=state, filled=fill.filled, average=fill.average, fee=fill.fee)
 
-    async def fetch_fills(self, symbol: str, order: ExchangeOrder) -> list[Fill]:
-        """Executions of ``order`` with their fees in the settle currency."""
-        order_id = order.fill_order_id or order.id
-        trades = await self._call("fetch_order_trades", order_id, symbol)
+    async def order_fee(self, symbol: str, order_id: str, kind: OrderKind) -> Decimal | None:
+        """The fee the exchange charged for an order's fills (``None``: it does not say).
+
+        A fired trigger order's fills belong to the order it placed (Binance's
+        ``actualOrderId``): the trigger order is read first to learn it.
+        """
+        order = await self.fetch_order(symbol, order_id, kind)
         market = self._markets.get(symbol)
-        fills = []
+        settle = market.settle_currency if market else None
+        filled_by = order.fill_order_id or order.id
+        trades = [  # fetch_order_trades is spot-only on some exchanges: filter my trades
+            t
+            for t in await self._call("fetch_my_trades", symbol, None, None, {"orderId": filled_by})
+            if str(t.get("order")) == filled_by
+        ]
+        total = Decimal(0)
         for trade in trades:
-            amount = _dec(trade.get("amount")) or Decimal(0)
-            price = _dec(trade.get("price")) or Decimal(0)
-            fee_info = trade.get("fee") or {}
-            fee = _dec(fee_info.get("cost"))
-            if fee is None or (
-                market and fee_info.get("currency") not in (None, market.settle_currency)
-            ):
-                rate = (market.taker_fee if market else None) or Decimal("0.0005")
-                fee = amount * price * (market.contract_size if market else 1) * rate
-            fills.append(Fill(order_id, amount, price, fee))
-        return fills
+            fee = trade.get("fee") or {}
+            cost = _dec(fee.get("cost"))
+            if cost is None or (settle and fee.get("currency") not in (None, settle)):
+                return None
+            total += cost
+        return total if trades else None
+
+    async def fetch_funding(self, symbol: str, since_ms: int) -> Decimal:
+        """Funding received (+) or paid (−) on ``symbol`` since ``since_ms``."""
+        if not self._client.has.get("fetchFundingHistory"):
+            return Decimal(0)
+        rows = await self._call("fetch_funding_history", symbol, since_ms)
+        total = sum((_dec(row.get("amount")) or Decimal(0) for row in rows), Decimal(0))
+        return total * self._flavour.funding_sign
 
     async def create_order(self, request: OrderRequest) -> ExchangeOrder:
         """Place ``request``; network failures raise ``AmbiguousOrderError``."""
@@ -263,8 +289,30 @@ class CcxtExchange:
             params,
             placing=True,
         )
+        if raw.get("status") is None and self._flavour.answers_ids_only:
+            raw = await self._read_back(raw, request)
         order = self._order(raw, request.kind)
         return order if order.client_id else replace(order, client_id=request.client_id)
+
+    async def _read_back(self, raw: Mapping[str, Any], request: OrderRequest) -> Mapping[str, Any]:
+        """An answer of ids only: a trigger order rests; a market or limit order is read back
+        for its fills (if that fails, it counts as open and the monitor reads it later)."""
+        acked = {
+            "symbol": request.symbol, "side": request.side.value,
+            "amount": str(request.amount), "filled": "0", "status": "open",
+            "clientOrderId": request.client_id, "reduceOnly": request.reduce_only,
+            "triggerPrice": str(request.trigger_price) if request.trigger_price else None,
+            "price": str(request.price) if request.price else None,
+            **{k: v for k, v in raw.items() if v is not None},
+        }  # fmt: skip
+        if request.kind.is_conditional:
+            return acked
+        try:
+            return await self._ask(
+                self._flavour.fetch_by_id, request.symbol, str(raw.get("id")), request.kind
+            )  # type: ignore[no-any-return]
+        except ExchangeError:
+            return acked
 
     async def cancel_order(self, symbol: str, order_id: str, kind: OrderKind) -> None:
         """Cancel; an order that is already gone raises ``OrderNotFound``."""
@@ -274,8 +322,21 @@ class CcxtExchange:
         """Set the symbol's leverage (skipped when this process already set that value)."""
         if self._leverage.get(symbol) == leverage:
             return
-        await self._call("set_leverage", leverage, symbol)
+        try:
+            with decimal.localcontext():
+                await self._client.set_leverage(leverage, symbol)
+        except ccxt.BaseError as exc:
+            if not self._flavour.leverage_unchanged(exc):
+                raise translate(exc, self._label) from exc
         self._leverage[symbol] = leverage
+
+    async def hedge_mode(self, symbol: str) -> bool | None:
+        """Whether the account is in hedge (two-sided) position mode."""
+        return await self._ask(self._flavour.hedged, symbol)  # type: ignore[no-any-return]
+
+    async def margin_mode(self, symbol: str) -> str | None:
+        """``cross`` or ``isolated`` for ``symbol``."""
+        return await self._ask(self._flavour.margin_mode, symbol)  # type: ignore[no-any-return]
 
     async def close(self) -> None:
         """Close the HTTP session."""

@@ -22,7 +22,6 @@ from trading.errors import OrderNotFound
 from trading.exchange.base import (
     Balance,
     ExchangeOrder,
-    Fill,
     OrderRequest,
     Position,
 )
@@ -245,14 +244,6 @@ class PaperExchange:
             order = self.book.find_client(symbol, client_id)
             return _order(order) if order else None
 
-    async def fetch_fills(self, symbol: str, order: ExchangeOrder) -> list[Fill]:
-        """Executions of ``order``."""
-        return [
-            Fill(f.order_id, f.amount, f.price, f.fee)
-            for f in self.book.fills
-            if f.order_id == order.id
-        ]
-
     async def create_order(self, request: OrderRequest) -> ExchangeOrder:
         """Place an order on the simulated account."""
         async with self._lock:
@@ -279,6 +270,23 @@ class PaperExchange:
             await self.load_markets()
             self.book.leverage[symbol] = leverage
             await self._save()
+
+    async def order_fee(self, symbol: str, order_id: str, kind: OrderKind) -> Decimal | None:
+        """The paper account reports each order's fee with the order itself."""
+        order = self.book.orders.get(order_id)
+        return order.fee if order is not None else None
+
+    async def fetch_funding(self, symbol: str, since_ms: int) -> Decimal:
+        """The paper account does not simulate funding."""
+        return Decimal(0)
+
+    async def hedge_mode(self, symbol: str) -> bool | None:
+        """The paper account is one-way."""
+        return False
+
+    async def margin_mode(self, symbol: str) -> str | None:
+        """The paper account has no margin mode of its own: whatever Greenlight asks."""
+        return None
 
     async def close(self) -> None:
         """Close the feed."""

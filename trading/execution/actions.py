@@ -18,10 +18,12 @@ from decimal import Decimal
 
 from trading.alerts import OrderType
 from trading.errors import ExchangeError, PlanError, TemporaryExchangeError
-from trading.events import EntryPlaced, PositionReduced, StopMoved, TradeWarning
+from trading.events import EntryPlaced, PositionReduced, TradeWarning
 from trading.exchange.base import Exchange, ExchangeOrder, OrderState
 from trading.execution import closing
-from trading.execution.placement import OrderIntent, OrderPlacer
+from trading.execution.accounting import TrueUp
+from trading.execution.exits import Closer
+from trading.execution.placement import NEVER_RECEIVED, OrderIntent, OrderPlacer, never_arrived
 from trading.execution.protection import desired_protection, taken_take_profits
 from trading.execution.upkeep import ProtectionKeeper
 from trading.execution.working import WorkingTrade
@@ -69,6 +71,7 @@ class Executor:
         clock: Callable[[], datetime] = _utc_now,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         retry_delay_s: float = 0.5,
+        protection_timeout_s: float = 10.0,
     ) -> None:
         self._store = store
         self._exchange = exchange
@@ -78,7 +81,11 @@ class Executor:
         self.placer = OrderPlacer(
             store, exchange, clock=clock, sleep=sleep, retry_delay_s=retry_delay_s
         )
-        self.keeper = ProtectionKeeper(self.placer)
+        self.keeper = ProtectionKeeper(
+            self.placer, protection_timeout_s=protection_timeout_s, sleep=sleep
+        )
+        self.closer = Closer(self.placer, self.keeper)
+        self.accounts = TrueUp(exchange)
 
     def lock(self, trade_id: str) -> asyncio.Lock:
         """The lock every action on ``trade_id`` holds."""
@@ -90,9 +97,17 @@ class Executor:
     # --- the entry -------------------------------------------------------------------
 
     async def enter(self, trade_id: str) -> Trade:
-        """Place the entry of an approved trade, then its protection once it fills."""
+        """Place the entry of an approved trade, then its protection once it fills.
+
+        A trade left ``entering`` by a crash before its entry reached the exchange (no entry
+        order, or only ones the exchange never got) is entered too: the caller decided the
+        approval still holds (see :meth:`~trading.monitor.Monitor.reconcile`).
+        """
         async with self.lock(trade_id):
             w = await self._load(trade_id)
+            if w.status is TradeStatus.ENTERING and not self.entry_sent(w):
+                await self._place_entry(w)
+                return w.trade
             if w.status is not TradeStatus.APPROVED:
                 return w.trade
             if not await w.move(TradeStatus.ENTERING, [TradeStatus.APPROVED]):
@@ -107,6 +122,11 @@ class Executor:
                     return w.trade
             await self._place_entry(w)
             return w.trade
+
+    @staticmethod
+    def entry_sent(w: WorkingTrade) -> bool:
+        """An entry order reached the exchange (or may have: its answer is unknown)."""
+        return any(o.leg == ENTRY and not never_arrived(o) for o in w.orders)
 
     async def _place_entry(self, w: WorkingTrade) -> None:
         plan = w.trade.plan
@@ -155,8 +175,9 @@ class Executor:
                     found, certain = await self.placer.lookup(record, w.trade.symbol)
                     if found is not None:
                         await w.record([(record, found)])
+                        await self.keeper.confirmed_later(w, w.orders_by_id[record.id])
                     elif certain:
-                        await w.mark(record, OrderStatus.REJECTED, "never received")
+                        await w.mark(record, OrderStatus.REJECTED, NEVER_RECEIVED)
                     continue
                 current = None
                 if open_orders is not None and record.exchange_id in open_orders:
@@ -188,7 +209,11 @@ class Executor:
     # --- a trader's or an alert's actions ----------------------------------------------
 
     async def exit(self, trade_id: str, reason: str) -> Trade:
-        """Close what is left at market and cancel the trade's orders."""
+        """Close what is left at market and cancel the trade's orders, until flat.
+
+        The exit is stored first: if its close gets no answer, the monitor looks it up and
+        sends it again once the exchange says it never arrived.
+        """
         async with self.lock(trade_id):
             w = await self._load(trade_id)
             if w.status is TradeStatus.APPROVED:
@@ -196,11 +221,8 @@ class Executor:
                 return w.trade
             if w.status not in OPEN_STATUSES:
                 return w.trade
-            await self.keeper.cancel_legs(w, lambda o: o.leg == ENTRY)
-            await self.keeper.cancel_take_profits(w)
-            if w.trade.remaining > 0:
-                await self.keeper.close_amount(w, w.trade.remaining, reason)
-            await self._settle(w)
+            await self.closer.begin_exit(w, reason)
+            await self._settle(w, force_close=True)
             return w.trade
 
     async def close_part(self, trade_id: str, percent: Decimal, reason: str) -> Trade:
@@ -214,7 +236,7 @@ class Executor:
             amount = round_amount(w.trade.remaining * percent / _HUNDRED, w.market)
             if amount <= 0:
                 raise PlanError(f"{percent} % of the position is below the smallest size")
-            await self.keeper.close_amount(w, amount, reason)
+            await self.closer.close_part(w, amount, reason)
             await self._settle(w)
             return w.trade
 
@@ -239,8 +261,10 @@ class Executor:
             await self._settle(w)
             return w.trade
 
-    async def breakeven(self, trade_id: str, reason: str) -> Trade:
+    async def breakeven(self, trade_id: str, reason: str, level: Decimal | None = None) -> Trade:
         """Move the stop to breakeven now (a ``…breakeven`` alert or ``/breakeven``).
+
+        ``level`` is the alert's own breakeven price; without it, entry ± the offset.
 
         Raises
         ------
@@ -252,7 +276,10 @@ class Executor:
             w = await self._load(trade_id)
             if w.status is not TradeStatus.OPEN or w.trade.breakeven_at is not None:
                 return w.trade
-            level = breakeven_price(w.trade, self._rules.breakeven_offset_pct, w.market)
+            if level is None:
+                level = breakeven_price(w.trade, self._rules.breakeven_offset_pct, w.market)
+            else:
+                level = round_breakeven(level, w.trade.side, w.market)
             price = await self._exchange.fetch_price(w.trade.symbol)
             if w.trade.side.sign * (price - level) <= 0:
                 where = "below" if w.trade.side.is_long else "above"
@@ -260,7 +287,7 @@ class Executor:
                     f"the price {price} is {where} breakeven {level}: a stop there would fire "
                     f"at once, so the stop stays at {w.trade.stop_price}"
                 )
-            await self._move_stop_to_breakeven(w, reason)
+            await self._move_stop_to_breakeven(w, reason, level)
             await self._settle(w)
             return w.trade
 
@@ -277,6 +304,17 @@ class Executor:
             await self._settle(w, cancelled_reason=reason)
             return w.trade
 
+    async def entry_went_out(self, trade_id: str) -> bool:
+        """Whether an entry order of the trade reached the exchange (or may have)."""
+        return self.entry_sent(await self._load(trade_id))
+
+    async def tidy(self, trade_id: str) -> None:
+        """Cancel the live orders a finished trade left behind (found only now)."""
+        async with self.lock(trade_id):
+            w = await self._load(trade_id)
+            if w.status.is_final:
+                await self.keeper.cancel(w, w.live())
+
     async def abandon(self, trade_id: str, reason: str) -> Trade:
         """An approved trade that will not be entered (e.g. the price moved during a restart)."""
         async with self.lock(trade_id):
@@ -286,12 +324,15 @@ class Executor:
 
     # --- consequences ------------------------------------------------------------------
 
-    async def _settle(self, w: WorkingTrade, cancelled_reason: str | None = None) -> None:
-        """After fills: breakeven, protection, and closing the trade when flat."""
+    async def _settle(
+        self, w: WorkingTrade, cancelled_reason: str | None = None, *, force_close: bool = False
+    ) -> None:
+        """After fills: breakeven, protection, an exit's close, and the close of the trade."""
         entry_live = bool(w.live(lambda o: o.leg == ENTRY))
         if w.status is TradeStatus.ENTERING and not entry_live and w.trade.filled_qty == 0:
-            await closing.entry_ended(w, cancelled_reason)
-            return
+            if self.entry_sent(w) or cancelled_reason is not None:
+                await closing.entry_ended(w, cancelled_reason)
+            return  # never sent (a crash): the reconciliation decides whether to enter
         if w.status is not TradeStatus.OPEN:
             return
         rules = self._rules
@@ -299,13 +340,16 @@ class Executor:
             rules.breakeven_after_tp
             and w.trade.breakeven_at is None
             and w.trade.remaining > 0
+            and not w.trade.exiting
             and max(taken_take_profits(w.orders), default=0) >= rules.breakeven_after_tp
         ):  # TP N has filled (or one beyond it, taken early by a tpN alert)
             await self._auto_breakeven(w)
         if w.trade.remaining > 0:
             await self.keeper.protect(w)
+        if w.trade.exiting:
+            await self.closer.close_rest(w, force=force_close)
         if w.trade.remaining <= 0 and not w.live(lambda o: o.leg == ENTRY):
-            await closing.finish(w, self.keeper)
+            await closing.finish(w, self.keeper, self.accounts)
 
     async def _auto_breakeven(self, w: WorkingTrade) -> None:
         """TP N filled: stop to breakeven; if the price is already back through it, a stop
@@ -315,14 +359,15 @@ class Executor:
             price: Decimal | None = await self._exchange.fetch_price(w.trade.symbol)
         except ExchangeError:
             price = None
-        await self._move_stop_to_breakeven(w, f"TP{self._rules.breakeven_after_tp} filled")
         if price is not None and w.trade.side.sign * (price - level) <= 0:
-            await self.keeper.cancel_take_profits(w)
-            await self.keeper.close_amount(w, w.trade.remaining, "price back through breakeven")
+            await self.closer.begin_exit(w, "price back through breakeven")
+            return
+        await self._move_stop_to_breakeven(w, f"TP{self._rules.breakeven_after_tp} filled")
 
-    async def _move_stop_to_breakeven(self, w: WorkingTrade, reason: str) -> None:
-        price = breakeven_price(w.trade, self._rules.breakeven_offset_pct, w.market)
-        old = w.trade.stop_price
-        remaining = w.trade.remaining
-        moved = StopMoved(old, price, reason, True, remaining)
-        await w.update(moved, stop_price=price, breakeven_at=w.now())
+    async def _move_stop_to_breakeven(
+        self, w: WorkingTrade, reason: str, price: Decimal | None = None
+    ) -> None:
+        if price is None:
+            price = breakeven_price(w.trade, self._rules.breakeven_offset_pct, w.market)
+        w.stop_reason = reason  # said once the new stop rests (make-before-break)
+        await w.update(stop_price=price, breakeven_at=w.now())

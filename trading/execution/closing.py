@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from trading.events import Event, TradeCancelled, TradeClosed, TradeFailed
+from trading.execution.accounting import TrueUp
 from trading.execution.upkeep import ProtectionKeeper
 from trading.execution.working import WorkingTrade
 from trading.orders import ENTRY, STOP, tp_index
@@ -30,12 +31,14 @@ def close_reason(w: WorkingTrade) -> str:
             return "breakeven stop" if trade.breakeven_at else "stop loss"
         if tp_index(last_exit.leg) is not None:
             return "take-profit"
-    return trade.note or "closed"
+    return trade.exit_reason or trade.note or "closed"
 
 
-async def finish(w: WorkingTrade, keeper: ProtectionKeeper) -> None:
-    """The position is flat: cancel what still rests and close the trade with its result."""
+async def finish(w: WorkingTrade, keeper: ProtectionKeeper, accounts: TrueUp) -> None:
+    """The position is flat: cancel what still rests, count the fees and funding as the
+    exchange does, and close the trade with its result."""
     await keeper.cancel_legs(w, lambda o: o.is_protective)
+    await accounts.true_up(w)
     reason = close_reason(w)
     now = w.now()
     async with w.store.begin() as tx:

@@ -53,6 +53,7 @@ async def record_answers(
             filled=order.filled,
             average=order.average if order.filled > 0 else record.average,
             fee=record.fee + (delta.fee if delta else Decimal(0)),
+            fee_exact=order.fee is not None or record.fee_exact,
         )
         updated.append(record)
         if delta is not None:

@@ -9,7 +9,6 @@ the exchange says it never got the previous one.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,15 @@ from trading.orders import OrderKind, OrderRecord, OrderStatus
 from trading.store.trades import TradeStore
 from trading.trade import Trade
 
-__all__ = ["OrderIntent", "OrderPlacer", "Placed", "client_order_id"]
+__all__ = [
+    "NEVER_RECEIVED",
+    "NOT_RECEIVED",
+    "OrderIntent",
+    "OrderPlacer",
+    "Placed",
+    "client_order_id",
+    "never_arrived",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -48,6 +55,18 @@ class OrderIntent:
 
 #: our stored record, and the exchange's view of the order (``None``: not known yet)
 Placed = tuple[OrderRecord, ExchangeOrder | None]
+
+#: the error of an order the exchange says it never got (after a lost answer)
+NEVER_RECEIVED = "never received"
+#: the prefix of an order refused before it reached the exchange (5xx, rate limit)
+NOT_RECEIVED = "not received"
+
+
+def never_arrived(record: OrderRecord) -> bool:
+    """The order was refused or lost before the exchange took it: sending it again is safe."""
+    return record.status is OrderStatus.REJECTED and (record.error or "").startswith(
+        (NEVER_RECEIVED, NOT_RECEIVED)
+    )
 
 
 def client_order_id(trade_id: str, leg: str, attempt: int) -> str:
@@ -170,10 +189,10 @@ class OrderPlacer:
                 if not certain:
                     return record, None
                 error = exc
-                await self._mark(record, OrderStatus.REJECTED, "the exchange never received it")
+                await self._mark(record, OrderStatus.REJECTED, NEVER_RECEIVED)
             except TemporaryExchangeError as exc:
                 error = exc
-                await self._mark(record, OrderStatus.REJECTED, str(exc))
+                await self._mark(record, OrderStatus.REJECTED, f"{NOT_RECEIVED}: {exc}")
             except ExchangeError as exc:
                 await self._mark(record, OrderStatus.REJECTED, str(exc))
                 raise
@@ -211,22 +230,28 @@ class OrderPlacer:
         except TemporaryExchangeError:
             return None
 
-    async def cancel(self, record: OrderRecord, symbol: str) -> ExchangeOrder | None:
-        """Cancel ``record`` and return its final state (it may have filled meanwhile)."""
+    async def cancel(self, record: OrderRecord, symbol: str) -> tuple[ExchangeOrder | None, bool]:
+        """Cancel ``record``; its final state (it may have filled meanwhile) and whether we
+        are sure of it: ``(None, True)`` means the exchange never had it, ``(None, False)``
+        that it could not be asked (the order may still rest: try again later)."""
         if record.exchange_id is None:
-            found, _ = await self.lookup(record, symbol)
+            found, certain = await self.lookup(record, symbol)
             if found is None or found.state is not OrderState.OPEN:
-                return found
-            record_id = found.id
+                return found, certain or found is not None
+            order_id = found.id
         else:
-            record_id = record.exchange_id
-        # an order already gone (filled, cancelled, fired) is fine: its final state says which
-        with contextlib.suppress(OrderNotFound):
-            await self._exchange.cancel_order(symbol, record_id, record.kind)
+            order_id = record.exchange_id
         try:
-            return await self._exchange.fetch_order(symbol, record_id, record.kind)
+            await self._exchange.cancel_order(symbol, order_id, record.kind)
+        except OrderNotFound:
+            pass  # already gone (filled, cancelled, fired): its final state says which
+        except TemporaryExchangeError as exc:
+            _log.warning("%s: cancel not confirmed: %s", record.client_id, exc)
+            return None, False
+        try:
+            return await self._exchange.fetch_order(symbol, order_id, record.kind), True
         except ExchangeError:
-            return None
+            return None, False
 
     async def _mark(self, record: OrderRecord, status: OrderStatus, error: str) -> None:
         async with self._store.begin() as tx:

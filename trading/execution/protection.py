@@ -1,8 +1,9 @@
 """Which protective orders a trade should have right now. Pure: no I/O.
 
-The stop always covers exactly the open size. The take-profit ladder is split over what the
-entry filled by the planned shares; rungs already taken are gone, and when the position was
-reduced by other means (a manual close) the remaining rungs shrink to fit it.
+The stop always covers exactly the open size. While an exit is under way only the stop is
+wanted. The take-profit ladder is split over what the entry filled by the planned shares;
+rungs already taken are gone, and when the position was reduced by other means (a manual
+close) the remaining rungs shrink to fit it.
 """
 
 from __future__ import annotations
@@ -57,6 +58,8 @@ def desired_protection(
     if remaining <= 0 or trade.stop_price is None:
         return []
     wanted = [DesiredOrder(STOP, OrderKind.STOP_MARKET, remaining, trade.stop_price)]
+    if trade.exiting:  # the take-profits an exit cancelled are not put back; the stop stays
+        return wanted
     taken = taken_take_profits(orders)
     rungs = [tp for tp in trade.plan.take_profits if tp.index not in taken]
     if not rungs:

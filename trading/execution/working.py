@@ -39,6 +39,8 @@ class WorkingTrade:
         self.orders = orders
         self.market = market
         self.now = clock
+        #: why the stop is being moved in this action, said once the new stop is confirmed
+        self.stop_reason: str | None = None
 
     @classmethod
     async def load(
@@ -72,6 +74,11 @@ class WorkingTrade:
     def live(self, which: Callable[[OrderRecord], bool] = lambda _: True) -> list[OrderRecord]:
         """Orders that may still fill and match ``which``."""
         return [o for o in self.orders if o.is_live and which(o)]
+
+    @property
+    def orders_by_id(self) -> dict[int, OrderRecord]:
+        """The orders by our id."""
+        return {o.id: o for o in self.orders}
 
     def track(self, records: Iterable[OrderRecord]) -> None:
         """Take new or changed order records into account."""

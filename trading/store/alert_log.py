@@ -82,6 +82,11 @@ class StoredAlert:
     reason: str | None
 
 
+def _storable(value: Any) -> Any:
+    """Text as every backend stores it: PostgreSQL refuses NUL, kept as the escape ``\\u0000``."""
+    return value.replace("\x00", "\\u0000") if isinstance(value, str) else value
+
+
 class AlertLog:
     """Durable, batched writer and reader of the ``alerts`` table."""
 
@@ -118,7 +123,7 @@ class AlertLog:
         if self._task is None or self._closing:
             raise StoreUnavailable("the alert log is not running")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        row = {name: getattr(record, name) for name in _RECORD_FIELDS}
+        row = {name: _storable(getattr(record, name)) for name in _RECORD_FIELDS}
         row["status"] = record.status.value
         self._pending.append((row, future))
         self._wakeup.set()

@@ -42,6 +42,8 @@ def trade_of(row: Row[Any]) -> Trade:
         close_reason=m["close_reason"],
         closed_at=m["closed_at"],
         note=m["note"],
+        exit_reason=m["exit_reason"],
+        funding=m["funding"],
     )
 
 
@@ -93,6 +95,7 @@ def order_of(row: Row[Any]) -> OrderRecord:
         reduce_only=m["reduce_only"],
         average=m["average"],
         error=m["error"],
+        fee_exact=m["fee_exact"],
     )
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    false,
 )
 
 __all__ = [
@@ -172,6 +173,8 @@ trades = Table(
     Column("close_reason", String(64)),
     Column("closed_at", UtcDateTime),
     Column("note", Text),
+    Column("exit_reason", Text),  # set while an exit is under way
+    Column("funding", DecimalText, nullable=False, server_default="0"),
     Index(None, "status"),
     Index(None, "symbol", "status"),
     Index(None, "closed_at"),
@@ -200,6 +203,7 @@ orders = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("error", Text),
+    Column("fee_exact", Boolean, nullable=False, server_default=false()),
     Index(None, "trade_id", "status"),
 )
 

@@ -76,6 +76,7 @@ class FaultBook:
         self.rules: list[Fault] = []
         self.legs: list[LegFault] = []
         self.lookups = 0
+        self.lookups_after = 0  # look-ups let through before ``lookups`` start failing
 
     def take(self, method: str, path: str, params: dict[str, str]) -> Fault | None:
         """The failure this request meets (consuming one of its ``times``), else None."""
@@ -88,6 +89,9 @@ class FaultBook:
             if found is not None:
                 return _leg_fault(found.kind, path, params)
         if method == "GET" and path in _LOOKUPS and self.lookups > 0:
+            if self.lookups_after > 0:
+                self.lookups_after -= 1
+                return None
             self.lookups -= 1
             return Fault(method, path, "http_503", 1)
         return None

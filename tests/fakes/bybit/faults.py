@@ -42,11 +42,14 @@ class Faults:
     legs: list[LegFault] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     lookups: int = 0  # the next look-ups that answer a gateway page
+    lookups_after: int = 0  # look-ups let through before ``lookups`` start failing
     max_hang_seconds: float = 30.0  # a hang normally ends when the client gives up
 
     def take(self, key: tuple[str, str], leg: str | None) -> str | None:
         """The fault kind this request meets (used up), or ``None``."""
-        if key in _LOOKUPS and self.lookups > 0:
+        if key in _LOOKUPS and self.lookups > 0 and self.lookups_after > 0:
+            self.lookups_after -= 1
+        elif key in _LOOKUPS and self.lookups > 0:
             self.lookups -= 1
             return "error_before"
         if key not in (PLACE, LEVERAGE) or leg is None:

@@ -38,6 +38,7 @@ class _Engine(Protocol):
 class _Faults(Protocol):
     legs: list[LegFault]
     lookups: int
+    lookups_after: int
 
 
 class _Server(Protocol):
@@ -175,11 +176,12 @@ class LoopbackExchange:
             raise ValueError(f"unknown fault kind {kind!r}, expected one of {FAULT_KINDS}")
         self.server.faults.legs.append(LegFault(leg, kind, times))
 
-    def fail_lookups(self, times: int) -> None:
-        """The next ``times`` order look-ups (single orders and order lists) answer a 5xx
-        gateway page.
+    def fail_lookups(self, times: int, *, after: int = 0) -> None:
+        """After ``after`` more look-ups, the next ``times`` order look-ups (single orders
+        and order lists) answer a 5xx gateway page; ``times=0`` ends the fault.
         """
-        self.server.faults.lookups += times
+        self.server.faults.lookups = times
+        self.server.faults.lookups_after = after
 
     # ---------------------------------------------------------- stream faults
     def stream_drop(self) -> None:
